@@ -1,0 +1,1 @@
+module.exports = ['build/', '**/node_modules/', 'coverage/', 'test-results/', '**/*.js', '**/*.mjs'];

@@ -1,0 +1,28 @@
+/**
+ * Activations: temporary, conditional IAM bindings (DESIGN §1).
+ */
+import type {EntitlementId} from '../eligibility/types';
+
+export interface ActivationWindow {
+  start: Date;
+  end: Date;
+}
+
+export interface ActivationGrant extends EntitlementId, ActivationWindow {}
+
+/** Writes activations to a project's IAM policy. */
+export interface Activator {
+  /**
+   * Adds one binding per grant for `userEmail` in one read-modify-write
+   * (merged with concurrent calls in this instance; conflicts retried),
+   * purging same-role same-member temporary bindings and the user's expired
+   * activations. `description` is the condition description
+   * (`Self-approved, justification: …` or `Approved by …, justification: …`).
+   */
+  activate(
+    projectId: string,
+    userEmail: string,
+    grants: ActivationGrant[],
+    description: string,
+  ): Promise<void>;
+}

@@ -1,0 +1,260 @@
+import {compileJustificationPattern, Env, loadConfig} from './config';
+import {ConfigurationError} from './errors';
+
+function problemsOf(env: Env): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigurationError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('loadConfig', () => {
+  it('applies upstream defaults', () => {
+    const c = loadConfig({GOOGLE_CLOUD_PROJECT: 'my-project'});
+    expect(c.scope).toBe('projects/my-project');
+    expect(c.catalog).toBe('AssetInventory');
+    expect(c.activation).toEqual({
+      maxMinutes: 120,
+      defaultMinutes: 60,
+      requestTimeoutMinutes: 60,
+      minReviewers: 1,
+      maxReviewers: 10,
+      requiredApprovals: 1,
+      maxRoles: 10,
+    });
+    expect(c.justification.pattern).toBe('.*');
+    expect(c.justification.hint).toBe('Bug or case number');
+    expect(c.iap.publicKeysUrl).toBe(
+      'https://www.gstatic.com/iap/verify/public_key',
+    );
+    expect(c.iap.verifyAudience).toBe(true);
+    expect(c.firestore).toEqual({
+      database: '(default)',
+      collectionPrefix: '',
+      emulatorHost: undefined,
+    });
+    expect(c.rateLimitPerMinute).toBe(120);
+    expect(c.notificationTimezone).toBe('UTC');
+  });
+
+  it('accepts the upstream alias ELEVATION_DURATION', () => {
+    const c = loadConfig({
+      GOOGLE_CLOUD_PROJECT: 'my-project',
+      ELEVATION_DURATION: '30',
+    });
+    expect(c.activation.maxMinutes).toBe(30);
+    expect(c.activation.defaultMinutes).toBe(30);
+  });
+
+  it('prefers ACTIVATION_TIMEOUT over its alias', () => {
+    const c = loadConfig({
+      GOOGLE_CLOUD_PROJECT: 'my-project',
+      ELEVATION_DURATION: '30',
+      ACTIVATION_TIMEOUT: '240',
+    });
+    expect(c.activation.maxMinutes).toBe(240);
+    expect(c.activation.defaultMinutes).toBe(60);
+  });
+
+  it.each([
+    ['folders/123', 'folders/123'],
+    ['organizations/456', 'organizations/456'],
+    ['projects/other-project', 'projects/other-project'],
+  ])('accepts RESOURCE_SCOPE %s', (scope, expected) => {
+    expect(loadConfig({RESOURCE_SCOPE: scope}).scope).toBe(expected);
+  });
+
+  it('trims a trailing slash from endpoint URLs', () => {
+    const c = loadConfig({
+      GOOGLE_CLOUD_PROJECT: 'my-project',
+      CLOUDASSET_ENDPOINT: 'http://127.0.0.1:9000/',
+    });
+    expect(c.endpoints.cloudAsset).toBe('http://127.0.0.1:9000');
+  });
+
+  it.each<[string, Env, RegExp]>([
+    [
+      'a scope of the wrong form',
+      {RESOURCE_SCOPE: 'project/x'},
+      /^RESOURCE_SCOPE="project\/x": expected projects\/<id>/,
+    ],
+    ['no scope and no project', {}, /^RESOURCE_SCOPE=unset/],
+    [
+      'an unknown catalog',
+      {RESOURCE_SCOPE: 'folders/1', RESOURCE_CATALOG: 'Foo'},
+      /^RESOURCE_CATALOG="Foo"/,
+    ],
+    [
+      'zero minutes',
+      {RESOURCE_SCOPE: 'folders/1', ACTIVATION_TIMEOUT: '0'},
+      /^ACTIVATION_TIMEOUT="0": expected a whole number of minutes/,
+    ],
+    [
+      'minutes with a unit',
+      {RESOURCE_SCOPE: 'folders/1', ELEVATION_DURATION: '2h'},
+      /^ELEVATION_DURATION="2h"/,
+    ],
+    [
+      'a fractional request timeout',
+      {RESOURCE_SCOPE: 'folders/1', ACTIVATION_REQUEST_TIMEOUT: '1.5'},
+      /^ACTIVATION_REQUEST_TIMEOUT="1.5"/,
+    ],
+    [
+      'more minimum than maximum reviewers',
+      {
+        RESOURCE_SCOPE: 'folders/1',
+        ACTIVATION_REQUEST_MIN_REVIEWERS: '4',
+        ACTIVATION_REQUEST_MAX_REVIEWERS: '3',
+      },
+      /^ACTIVATION_REQUEST_MIN_REVIEWERS=4: expected at most/,
+    ],
+    [
+      'more approvals than reviewers',
+      {
+        RESOURCE_SCOPE: 'folders/1',
+        ACTIVATION_REQUEST_REQUIRED_APPROVALS: '11',
+      },
+      /^ACTIVATION_REQUEST_REQUIRED_APPROVALS=11/,
+    ],
+    [
+      'a Java possessive quantifier',
+      {RESOURCE_SCOPE: 'folders/1', JUSTIFICATION_PATTERN: 'b/\\d++'},
+      /^JUSTIFICATION_PATTERN=.*possessive quantifier/,
+    ],
+    [
+      'a Java inline flag',
+      {RESOURCE_SCOPE: 'folders/1', JUSTIFICATION_PATTERN: '(?i)bug'},
+      /^JUSTIFICATION_PATTERN=.*inline flag/,
+    ],
+    [
+      'a Java \\p{Alpha} class',
+      {RESOURCE_SCOPE: 'folders/1', JUSTIFICATION_PATTERN: '\\p{Alpha}+'},
+      /^JUSTIFICATION_PATTERN=.*Java character class/,
+    ],
+    [
+      'a Java class intersection',
+      {RESOURCE_SCOPE: 'folders/1', JUSTIFICATION_PATTERN: '[a-z&&[^b]]+'},
+      /^JUSTIFICATION_PATTERN=.*intersection/,
+    ],
+    [
+      'an invalid pattern',
+      {RESOURCE_SCOPE: 'folders/1', JUSTIFICATION_PATTERN: '(unclosed'},
+      /^JUSTIFICATION_PATTERN=.*not a valid regular expression/,
+    ],
+    [
+      'a bad email',
+      {RESOURCE_SCOPE: 'folders/1', SMTP_SENDER_ADDRESS: 'not-an-email'},
+      /^SMTP_SENDER_ADDRESS=/,
+    ],
+    [
+      'an endpoint with a path',
+      {
+        RESOURCE_SCOPE: 'folders/1',
+        COMPUTE_ENDPOINT: 'http://127.0.0.1:1/compute/v1',
+      },
+      /^COMPUTE_ENDPOINT=.*without a path/,
+    ],
+    [
+      'a metadata host with a scheme',
+      {RESOURCE_SCOPE: 'folders/1', GCE_METADATA_HOST: 'http://127.0.0.1:1'},
+      /^GCE_METADATA_HOST=.*host:port/,
+    ],
+    [
+      'an emulator host without a port',
+      {RESOURCE_SCOPE: 'folders/1', FIRESTORE_EMULATOR_HOST: 'localhost'},
+      /^FIRESTORE_EMULATOR_HOST=/,
+    ],
+    [
+      'a non-boolean IAP_VERIFY_AUDIENCE',
+      {RESOURCE_SCOPE: 'folders/1', IAP_VERIFY_AUDIENCE: 'no'},
+      /^IAP_VERIFY_AUDIENCE="no": expected true or false/,
+    ],
+    [
+      'a non-numeric backend service ID',
+      {RESOURCE_SCOPE: 'folders/1', IAP_BACKEND_SERVICE_ID: 'jit-backend'},
+      /^IAP_BACKEND_SERVICE_ID=/,
+    ],
+    [
+      'an unknown time zone',
+      {RESOURCE_SCOPE: 'folders/1', NOTIFICATION_TIMEZONE: 'Mars/Base'},
+      /^NOTIFICATION_TIMEZONE=/,
+    ],
+    [
+      'a negative rate limit',
+      {RESOURCE_SCOPE: 'folders/1', RATE_LIMIT_PER_MINUTE: '-1'},
+      /^RATE_LIMIT_PER_MINUTE=/,
+    ],
+    [
+      'both a password and a secret',
+      {
+        RESOURCE_SCOPE: 'folders/1',
+        SMTP_PASSWORD: 'x',
+        SMTP_SECRET: 'projects/p/secrets/s/versions/1',
+      },
+      /^SMTP_SECRET: expected either/,
+    ],
+  ])('refuses %s', (_name, env, expected) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  it('lists every bad variable in one message', () => {
+    const problems = problemsOf({
+      RESOURCE_SCOPE: 'bad',
+      SMTP_PORT: 'abc',
+      ACTIVATION_TIMEOUT: '0',
+      JUSTIFICATION_PATTERN: 'a++',
+    });
+    expect(problems.map(p => p.split('=')[0]).sort()).toEqual(
+      ['RESOURCE_SCOPE', 'SMTP_PORT'].sort(),
+    );
+    // Schema errors are reported first; the cross-field checks need a parsed schema.
+    const second = problemsOf({
+      GOOGLE_CLOUD_PROJECT: 'my-project',
+      ACTIVATION_TIMEOUT: '0',
+      JUSTIFICATION_PATTERN: 'a++',
+    });
+    expect(second.map(p => p.split('=')[0]).sort()).toEqual([
+      'ACTIVATION_TIMEOUT',
+      'JUSTIFICATION_PATTERN',
+    ]);
+  });
+
+  it('masks the SMTP password in errors', () => {
+    try {
+      loadConfig({RESOURCE_SCOPE: 'bad', SMTP_PASSWORD: 'hunter2'});
+    } catch (e) {
+      expect(String(e)).not.toContain('hunter2');
+    }
+    expect(() =>
+      loadConfig({RESOURCE_SCOPE: 'bad', SMTP_PASSWORD: 'hunter2'}),
+    ).toThrow(ConfigurationError);
+  });
+});
+
+describe('compileJustificationPattern', () => {
+  it('matches the whole input only', () => {
+    const c = compileJustificationPattern('b/\\d+');
+    if ('error' in c) throw new Error(c.error);
+    expect(c.regex.test('b/123')).toBe(true);
+    expect(c.regex.test('see b/123')).toBe(false);
+    expect(c.regex.test('b/123 ')).toBe(false);
+  });
+
+  it('keeps an alternation inside the anchors', () => {
+    const c = compileJustificationPattern('a|b');
+    if ('error' in c) throw new Error(c.error);
+    expect(c.regex.test('ab')).toBe(false);
+    expect(c.regex.test('b')).toBe(true);
+  });
+});
+
+describe('compileJustificationPattern on escapes', () => {
+  it.each(['\\++', 'b/\\d+', '\\{1\\}+', '\\p{L}+'])('accepts %s', p => {
+    expect(compileJustificationPattern(p)).not.toHaveProperty('error');
+  });
+});

@@ -86,6 +86,8 @@ export function googleError(
 interface Fault {
   status: number;
   remaining: number;
+  /** Calls still to let through before this fault applies. */
+  after: number;
 }
 
 export class FakeGoogleCloud {
@@ -93,6 +95,8 @@ export class FakeGoogleCloud {
   readonly requests: RequestLogEntry[] = [];
   /** Added to every answer, in milliseconds. */
   latencyMs = 0;
+  /** When above 0, caps the page size of every list method (to test paging). */
+  maxPageSize = 0;
   private readonly routes: FakeRoute[] = [];
   private readonly faults = new Map<string, Fault[]>();
   private server?: http.Server;
@@ -103,10 +107,13 @@ export class FakeGoogleCloud {
     this.routes.push(...routes);
   }
 
-  /** Makes the next `count` calls of the method named `name` fail with `status`. */
-  failNext(name: string, status: number, count = 1): void {
+  /**
+   * Makes the next `count` calls of the method named `name` fail with
+   * `status`, after letting `after` calls through (e.g. to fail a second page).
+   */
+  failNext(name: string, status: number, count = 1, after = 0): void {
     const list = this.faults.get(name) ?? [];
-    list.push({status, remaining: count});
+    list.push({status, remaining: count, after});
     this.faults.set(name, list);
   }
 
@@ -255,6 +262,10 @@ export class FakeGoogleCloud {
     const list = this.faults.get(name);
     const fault = list?.[0];
     if (!list || !fault) return undefined;
+    if (fault.after > 0) {
+      fault.after -= 1;
+      return undefined;
+    }
     fault.remaining -= 1;
     if (fault.remaining <= 0) list.shift();
     return fault.status;

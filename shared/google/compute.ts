@@ -1,0 +1,58 @@
+/**
+ * BackendServicePort: Compute v1 `backendServices.get` and
+ * `regionBackendServices.get` with a plain google-auth-library request (the
+ * Compute client library would add tens of megabytes for one call).
+ * Reference: https://cloud.google.com/compute/docs/reference/rest/v1/backendServices/get
+ */
+import type {Config} from '../config';
+import type {Logger} from '../log';
+import type {BackendServicePort} from '../ports';
+import {UnavailableError} from '../errors';
+import {requester} from './auth';
+import {callGoogle, retryPolicy, type AdapterOptions} from './edge';
+
+const DEFAULT_ENDPOINT = 'https://compute.googleapis.com';
+
+/** Builds the backend service adapter aimed at `config.endpoints.compute`. */
+export function makeBackendServiceClient(
+  config: Config,
+  log: Logger,
+  options?: AdapterOptions,
+): BackendServicePort {
+  const endpoint = config.endpoints.compute ?? DEFAULT_ENDPOINT;
+  const policy = retryPolicy(options);
+  return {
+    async getBackendServiceId(projectId, name, region) {
+      const e = encodeURIComponent;
+      const path = region
+        ? `projects/${e(projectId)}/regions/${e(region)}/backendServices/${e(name)}`
+        : `projects/${e(projectId)}/global/backendServices/${e(name)}`;
+      const client = requester(config.endpoints.compute);
+      const data = await callGoogle(
+        {
+          method: region
+            ? 'compute.regionBackendServices.get'
+            : 'compute.backendServices.get',
+          permission: 'compute.backendServices.get',
+          resource: `backend service ${path}`,
+        },
+        log,
+        policy,
+        async timeout => {
+          const res = await client.request<{id?: string}>({
+            url: `${endpoint}/compute/v1/${path}`,
+            method: 'GET',
+            timeout,
+            retry: false,
+            responseType: 'json',
+          });
+          return res.data;
+        },
+      );
+      if (typeof data.id !== 'string' && typeof data.id !== 'number') {
+        throw new UnavailableError(`backend service ${path} has no id`);
+      }
+      return String(data.id);
+    },
+  };
+}

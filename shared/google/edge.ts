@@ -1,0 +1,286 @@
+/**
+ * The edge between the product and Google's APIs: every adapter call goes
+ * through `callGoogle`, which retries what is worth retrying (429, 5xx,
+ * a dropped connection) with jittered exponential back-off inside a deadline,
+ * and translates what is left into the project's error types
+ * (shared/errors.ts): 400 → InvalidArgumentError, 403 →
+ * GooglePermissionError naming the permission the service account lacks,
+ * 404 → NotFoundError naming the resource, 409/412 → ConflictError, anything
+ * else → UnavailableError.
+ *
+ * It understands the errors of gaxios (google-auth-library, @googleapis/*)
+ * and of google-gax (@google-cloud/asset), so adapters need not.
+ */
+import {
+  ConflictError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnavailableError,
+} from '../errors';
+import type {Logger} from '../log';
+
+/** Back-off and deadline for one logical call (all its attempts). */
+export interface RetryPolicy {
+  /** The whole call, every attempt and pause included. */
+  deadlineMs: number;
+  /** The first pause; each further pause doubles, up to maxDelayMs. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+  maxAttempts: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  deadlineMs: 30_000,
+  initialDelayMs: 200,
+  maxDelayMs: 5_000,
+  maxAttempts: 6,
+};
+
+/** Options every adapter factory accepts (tests shorten the pauses). */
+export interface AdapterOptions {
+  retry?: Partial<RetryPolicy>;
+}
+
+export function retryPolicy(options?: AdapterOptions): RetryPolicy {
+  return {...DEFAULT_RETRY_POLICY, ...options?.retry};
+}
+
+/**
+ * A 403 from Google: the function's service account lacks a permission.
+ * A deployment problem, not the caller's: it answers 503 (DESIGN §3 asks the
+ * message to name the missing permission).
+ */
+export class GooglePermissionError extends UnavailableError {
+  constructor(
+    message: string,
+    readonly permission: string | undefined,
+    options?: {cause?: unknown},
+  ) {
+    super(message, options);
+  }
+}
+
+/** What a call is, for messages: `cloudresourcemanager.projects.getIamPolicy`. */
+export interface CallSite {
+  method: string;
+  /** The permission the method needs, named in a 403's message. */
+  permission?: string;
+  /** The resource, named in a 404's message. */
+  resource?: string;
+}
+
+/** A Google error reduced to what the edge decides on. */
+export interface GoogleFailure {
+  /** HTTP status; 0 when no answer arrived (connection refused, reset, timeout). */
+  httpStatus: number;
+  /** Google's canonical status name, e.g. `PERMISSION_DENIED`, when known. */
+  status?: string;
+  /** Google's message (never contains a token). */
+  message: string;
+  /** ErrorInfo reason, e.g. `IAM_PERMISSION_DENIED`, when known. */
+  reason?: string;
+}
+
+// gRPC status codes (google-gax) to HTTP, as https://cloud.google.com/apis/design/errors maps them.
+const GRPC_TO_HTTP: Record<number, [number, string]> = {
+  1: [499, 'CANCELLED'],
+  2: [500, 'UNKNOWN'],
+  3: [400, 'INVALID_ARGUMENT'],
+  4: [504, 'DEADLINE_EXCEEDED'],
+  5: [404, 'NOT_FOUND'],
+  6: [409, 'ALREADY_EXISTS'],
+  7: [403, 'PERMISSION_DENIED'],
+  8: [429, 'RESOURCE_EXHAUSTED'],
+  9: [400, 'FAILED_PRECONDITION'],
+  10: [409, 'ABORTED'],
+  11: [400, 'OUT_OF_RANGE'],
+  12: [501, 'UNIMPLEMENTED'],
+  13: [500, 'INTERNAL'],
+  14: [503, 'UNAVAILABLE'],
+  15: [500, 'DATA_LOSS'],
+  16: [401, 'UNAUTHENTICATED'],
+};
+
+function asRecord(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null
+    ? (v as Record<string, unknown>)
+    : undefined;
+}
+
+function parseJson(v: unknown): Record<string, unknown> | undefined {
+  if (typeof v !== 'string' || !v.startsWith('{')) return undefined;
+  try {
+    return asRecord(JSON.parse(v));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads an error of gaxios or google-gax into a GoogleFailure. */
+export function describeFailure(err: unknown): GoogleFailure | undefined {
+  const e = asRecord(err) ?? {};
+  const response = asRecord(e.response);
+  // gaxios: the HTTP status and Google's JSON body.
+  const httpFromGaxios =
+    typeof e.status === 'number'
+      ? e.status
+      : typeof response?.status === 'number'
+        ? response.status
+        : undefined;
+  if (httpFromGaxios !== undefined) {
+    // google-gax reads responses as streams: gaxios then puts Google's JSON
+    // body in the error's message instead of response.data.
+    const data = asRecord(response?.data) ?? parseJson(e.message);
+    const body = asRecord(data?.error);
+    const details = Array.isArray(body?.details) ? body.details : [];
+    const info = details
+      .map(asRecord)
+      .find(d => String(d?.['@type'] ?? '').endsWith('ErrorInfo'));
+    return {
+      httpStatus: httpFromGaxios,
+      status: typeof body?.status === 'string' ? body.status : undefined,
+      message:
+        typeof body?.message === 'string'
+          ? body.message
+          : typeof response?.data === 'string' && response.data.length < 500
+            ? response.data
+            : `HTTP ${httpFromGaxios}`,
+      reason: typeof info?.reason === 'string' ? info.reason : undefined,
+    };
+  }
+  // google-gax: a gRPC status code; the REST transport keeps Google's message.
+  if (typeof e.code === 'number' && GRPC_TO_HTTP[e.code]) {
+    const [httpStatus, status] = GRPC_TO_HTTP[e.code]!;
+    return {
+      httpStatus,
+      status,
+      message:
+        typeof e.details === 'string' && e.details
+          ? e.details
+          : String(e.message ?? status),
+      reason: typeof e.reason === 'string' ? e.reason : undefined,
+    };
+  }
+  // No answer: connection refused or reset, a timeout, an aborted fetch.
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const name = err instanceof Error ? err.name : undefined;
+  if (
+    (code && (NETWORK_CODES.test(code) || NETWORK_NAMES.has(code))) ||
+    (name && NETWORK_NAMES.has(name))
+  ) {
+    return {httpStatus: 0, message: code ?? name ?? 'no response'};
+  }
+  // Anything else is not Google's answer but a bug here: not ours to translate.
+  return undefined;
+}
+
+const NETWORK_CODES =
+  /^(ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+)$/;
+// gaxios puts a timeout's or an abort's DOMException name in `code`.
+const NETWORK_NAMES = new Set(['AbortError', 'TimeoutError', 'FetchError']);
+
+/** 429, 5xx and no answer at all are worth another attempt. */
+export function isRetryable(f: GoogleFailure): boolean {
+  return f.httpStatus === 0 || f.httpStatus === 429 || f.httpStatus >= 500;
+}
+
+const PERMISSION_IN_MESSAGE =
+  /(?:Permission '?|permission '|Required ')([a-z][a-zA-Z0-9]*\.[a-zA-Z0-9.]+)'?/;
+
+/** Translates a failure that will not be retried (again) into a project error. */
+export function translate(
+  site: CallSite,
+  f: GoogleFailure,
+  cause: unknown,
+): Error {
+  const what = site.resource ? `${site.resource}` : site.method;
+  switch (f.httpStatus) {
+    case 400:
+      return new InvalidArgumentError(
+        `${site.method} refused the request: ${f.message}`,
+        {cause},
+      );
+    case 401:
+      return new UnavailableError(
+        `${site.method} refused the service account's credentials`,
+        {cause},
+      );
+    case 403: {
+      const permission =
+        PERMISSION_IN_MESSAGE.exec(f.message)?.[1] ?? site.permission;
+      const needs = permission ? `permission ${permission}` : 'a permission';
+      return new GooglePermissionError(
+        `The service account lacks ${needs} on ${what} (${site.method})`,
+        permission,
+        {cause},
+      );
+    }
+    case 404:
+      return new NotFoundError(`${what} was not found (${site.method})`, {
+        cause,
+      });
+    case 409:
+    case 412:
+      return new ConflictError(
+        `${what} was changed concurrently (${site.method}: ${f.status ?? f.httpStatus})`,
+        {cause},
+      );
+    default:
+      return new UnavailableError(
+        f.httpStatus === 0
+          ? `${site.method} is unavailable (${f.message})`
+          : `${site.method} is unavailable (HTTP ${f.httpStatus}${f.status ? ' ' + f.status : ''})`,
+        {cause},
+      );
+  }
+}
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/**
+ * Runs `attempt` until it succeeds, a failure is not retryable, the attempts
+ * run out, or the deadline would pass; then translates the last failure.
+ * `attempt` receives the time left, to pass on as the request timeout.
+ * `handle` may turn a failure into a result (e.g. an edition refusal into a
+ * fallback) before it is translated; it sees every non-retryable failure.
+ */
+export async function callGoogle<T>(
+  site: CallSite,
+  log: Logger,
+  policy: RetryPolicy,
+  attempt: (timeoutMs: number) => Promise<T>,
+): Promise<T> {
+  const started = Date.now();
+  for (let n = 1; ; n++) {
+    const left = policy.deadlineMs - (Date.now() - started);
+    try {
+      return await attempt(Math.max(1, left));
+    } catch (err) {
+      const f = describeFailure(err);
+      if (f === undefined) throw err;
+      if (!isRetryable(f)) throw translate(site, f, err);
+      // Full jitter: a random pause up to the exponential bound.
+      const bound = Math.min(
+        policy.maxDelayMs,
+        policy.initialDelayMs * 2 ** (n - 1),
+      );
+      const pause = Math.round(Math.random() * bound);
+      const remaining = policy.deadlineMs - (Date.now() - started);
+      if (n >= policy.maxAttempts || pause >= remaining) {
+        log.warn(`${site.method} failed; giving up`, undefined, {
+          api: site.method,
+          httpStatus: f.httpStatus,
+          attempts: n,
+        });
+        throw translate(site, f, err);
+      }
+      log.debug(`${site.method} failed; retrying`, undefined, {
+        api: site.method,
+        httpStatus: f.httpStatus,
+        attempt: n,
+        pauseMs: pause,
+      });
+      await sleep(pause);
+    }
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * DirectoryPort on @googleapis/cloudidentity (v1), aimed at
+ * `config.endpoints.cloudIdentity`.
+ *
+ * Transitive lookups (`searchTransitiveGroups`, `searchTransitiveMemberships`)
+ * need Google Workspace Enterprise, Cloud Identity Premium or an equivalent
+ * edition; without it Google answers 403. After the first 403 the adapter
+ * walks the direct relations instead (`searchDirectGroups`,
+ * `memberships.list`), breadth first, cycle-safe, at most 10 levels deep,
+ * logs that once, and keeps doing so for the life of the instance (an
+ * edition does not change between two requests). A 403 from the direct
+ * methods too means the service account cannot read groups at all (it needs
+ * the Groups Reader admin role): that one surfaces as GooglePermissionError.
+ */
+import type {cloudidentity_v1} from '@googleapis/cloudidentity';
+import type {GoogleAuth} from 'google-auth-library';
+import type {Config} from '../config';
+import {NotFoundError} from '../errors';
+import type {Logger} from '../log';
+import type {DirectoryPort} from '../ports';
+import {requester} from './auth';
+import {
+  GooglePermissionError,
+  callGoogle,
+  retryPolicy,
+  type AdapterOptions,
+} from './edge';
+
+const DEFAULT_ENDPOINT = 'https://cloudidentity.googleapis.com';
+const DISCUSSION_FORUM = 'cloudidentity.googleapis.com/groups.discussion_forum';
+/** Nesting levels walked by the fallback. */
+export const MAX_GROUP_DEPTH = 10;
+const PAGE_SIZE = 500;
+
+type Api = cloudidentity_v1.Cloudidentity;
+
+/** A member key inside a Cloud Identity query string literal. */
+function quoted(email: string): string {
+  return `'${email.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** Builds the directory adapter; the client library loads on first use. */
+export function makeDirectoryClient(
+  config: Config,
+  log: Logger,
+  options?: AdapterOptions,
+): DirectoryPort {
+  const policy = retryPolicy(options);
+  let api: Api | undefined;
+  const ci = (): Api => {
+    if (!api) {
+      const v1 = require('@googleapis/cloudidentity/build/v1') as {
+        cloudidentity_v1: typeof cloudidentity_v1;
+      };
+      api = new v1.cloudidentity_v1.Cloudidentity({
+        // googleapis-common only calls request() on it; its type predates PassThroughClient.
+        auth: requester(config.endpoints.cloudIdentity) as GoogleAuth,
+        rootUrl: (config.endpoints.cloudIdentity ?? DEFAULT_ENDPOINT) + '/',
+      });
+    }
+    return api;
+  };
+  let transitiveRefused = false;
+
+  const call = <T>(
+    method: string,
+    resource: string,
+    fn: (timeout: number) => Promise<{data: T}>,
+  ): Promise<T> =>
+    callGoogle(
+      {method: `cloudidentity.${method}`, resource, permission: undefined},
+      log,
+      policy,
+      async timeout => (await fn(timeout)).data,
+    );
+
+  /** Reads every page of a list method. */
+  async function all<T, R extends {nextPageToken?: string | null}>(
+    read: (pageToken: string | undefined) => Promise<R>,
+    items: (r: R) => T[] | null | undefined,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    let token: string | undefined;
+    do {
+      const r = await read(token);
+      out.push(...(items(r) ?? []));
+      token = r.nextPageToken ?? undefined;
+    } while (token);
+    return out;
+  }
+
+  /** Runs a transitive method, or answers undefined when the edition refuses it. */
+  async function transitive<T>(run: () => Promise<T>): Promise<T | undefined> {
+    if (transitiveRefused) return undefined;
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof GooglePermissionError)) throw err;
+      transitiveRefused = true;
+      log.warn(
+        'Cloud Identity refused a transitive membership search (it needs Google Workspace Enterprise, Cloud Identity Premium or an equivalent edition); walking direct memberships instead, at most 10 levels deep',
+        {event: 'directory.editionFallback'},
+        {reason: err.message},
+      );
+      return undefined;
+    }
+  }
+
+  const opts = (timeout: number) => ({timeout, retry: false});
+
+  async function directGroups(email: string): Promise<string[]> {
+    const rels = await all(
+      token =>
+        call('groups.memberships.searchDirectGroups', `groups of ${email}`, t =>
+          ci().groups.memberships.searchDirectGroups(
+            {
+              parent: 'groups/-',
+              query: `member_key_id == ${quoted(email)}`,
+              pageSize: PAGE_SIZE,
+              pageToken: token,
+            },
+            opts(t),
+          ),
+        ),
+      r => r.memberships,
+    );
+    return rels.map(m => m.groupKey?.id?.toLowerCase() ?? '').filter(Boolean);
+  }
+
+  /** `groups/<id>` of a group email, or undefined when it does not exist. */
+  async function lookup(email: string): Promise<string | undefined> {
+    try {
+      const r = await call('groups.lookup', `group ${email}`, t =>
+        ci().groups.lookup({'groupKey.id': email}, opts(t)),
+      );
+      return r.name ?? undefined;
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  async function directMembers(
+    name: string,
+  ): Promise<{email: string; isGroup: boolean}[]> {
+    const ms = await all(
+      token =>
+        call('groups.memberships.list', name, t =>
+          ci().groups.memberships.list(
+            {parent: name, view: 'FULL', pageSize: PAGE_SIZE, pageToken: token},
+            opts(t),
+          ),
+        ),
+      r => r.memberships,
+    );
+    return ms
+      .filter(m => m.preferredMemberKey?.id)
+      .map(m => ({
+        email: m.preferredMemberKey!.id!.toLowerCase(),
+        isGroup: m.type === 'GROUP',
+      }));
+  }
+
+  return {
+    async groupsOf(userEmail) {
+      const email = userEmail.toLowerCase();
+      const found = await transitive(() =>
+        all(
+          token =>
+            call(
+              'groups.memberships.searchTransitiveGroups',
+              `groups of ${email}`,
+              t =>
+                ci().groups.memberships.searchTransitiveGroups(
+                  {
+                    parent: 'groups/-',
+                    query: `member_key_id == ${quoted(email)} && '${DISCUSSION_FORUM}' in labels`,
+                    pageSize: PAGE_SIZE,
+                    pageToken: token,
+                  },
+                  opts(t),
+                ),
+            ),
+          r => r.memberships,
+        ),
+      );
+      if (found) {
+        return [
+          ...new Set(
+            found.map(m => m.groupKey?.id?.toLowerCase() ?? '').filter(Boolean),
+          ),
+        ].sort();
+      }
+      // Breadth first over direct memberships; `seen` breaks cycles.
+      const seen = new Set<string>();
+      let level = [email];
+      for (let depth = 0; depth < MAX_GROUP_DEPTH && level.length; depth++) {
+        const next: string[] = [];
+        for (const member of level) {
+          for (const g of await directGroups(member)) {
+            if (!seen.has(g) && g !== email) {
+              seen.add(g);
+              next.push(g);
+            }
+          }
+        }
+        level = next;
+      }
+      return [...seen].sort();
+    },
+
+    async usersIn(groupEmail) {
+      const email = groupEmail.toLowerCase();
+      const name = await lookup(email);
+      if (!name) return [];
+      const found = await transitive(() =>
+        all(
+          token =>
+            call('groups.memberships.searchTransitiveMemberships', name, t =>
+              ci().groups.memberships.searchTransitiveMemberships(
+                {parent: name, pageSize: PAGE_SIZE, pageToken: token},
+                opts(t),
+              ),
+            ),
+          r => r.memberships,
+        ),
+      );
+      if (found) {
+        return [
+          ...new Set(
+            found
+              .filter(m => !m.member?.startsWith('groups/'))
+              .map(m => m.preferredMemberKey?.[0]?.id?.toLowerCase() ?? '')
+              .filter(Boolean),
+          ),
+        ].sort();
+      }
+      const users = new Set<string>();
+      const seenGroups = new Set([email]);
+      let level = [name];
+      for (let depth = 0; depth < MAX_GROUP_DEPTH && level.length; depth++) {
+        const next: string[] = [];
+        for (const group of level) {
+          for (const m of await directMembers(group)) {
+            if (!m.isGroup) {
+              users.add(m.email);
+            } else if (!seenGroups.has(m.email)) {
+              seenGroups.add(m.email);
+              const nested = await lookup(m.email);
+              if (nested) next.push(nested);
+            }
+          }
+        }
+        level = next;
+      }
+      return [...users].sort();
+    },
+  };
+}

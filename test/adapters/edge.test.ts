@@ -1,0 +1,108 @@
+import {
+  ConflictError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnavailableError,
+} from '../../shared/errors';
+import {authFor, isPlainHttp} from '../../shared/google/auth';
+import {
+  GooglePermissionError,
+  callGoogle,
+  describeFailure,
+  translate,
+} from '../../shared/google/edge';
+import {makeMemoryLogger} from '../../shared/log';
+
+const site = {
+  method: 'cloudresourcemanager.projects.setIamPolicy',
+  permission: 'resourcemanager.projects.setIamPolicy',
+  resource: 'project p1',
+};
+const policy = {
+  deadlineMs: 1000,
+  initialDelayMs: 1,
+  maxDelayMs: 2,
+  maxAttempts: 4,
+};
+
+describe('translating Google errors', () => {
+  it.each([
+    [400, InvalidArgumentError],
+    [401, UnavailableError],
+    [403, GooglePermissionError],
+    [404, NotFoundError],
+    [409, ConflictError],
+    [412, ConflictError],
+    [429, UnavailableError],
+    [503, UnavailableError],
+  ])('turns HTTP %i into %p', (httpStatus, type) => {
+    const err = translate(site, {httpStatus, message: 'm'}, undefined);
+    expect(err).toBeInstanceOf(type);
+    expect(err).not.toHaveProperty('code');
+  });
+
+  it("prefers the permission Google names over the call site's", () => {
+    const err = translate(
+      site,
+      {
+        httpStatus: 403,
+        message:
+          "Permission 'resourcemanager.projects.getIamPolicy' denied on resource '//x' (or it may not exist).",
+      },
+      undefined,
+    ) as GooglePermissionError;
+    expect(err.permission).toBe('resourcemanager.projects.getIamPolicy');
+  });
+
+  it.each([
+    ['a google-gax status code', {code: 14, message: 'x'}, 503],
+    ['a gaxios error', {status: 429, response: {status: 429, data: {}}}, 429],
+    [
+      'a refused connection',
+      Object.assign(new Error('x'), {code: 'ECONNREFUSED'}),
+      0,
+    ],
+  ])('reads %s', (_what, err, httpStatus) => {
+    expect(describeFailure(err)?.httpStatus).toBe(httpStatus);
+  });
+
+  it('leaves a programming error alone, unretried', async () => {
+    let attempts = 0;
+    const bug = new TypeError('x is not a function');
+    await expect(
+      callGoogle(site, makeMemoryLogger().logger, policy, async () => {
+        attempts++;
+        throw bug;
+      }),
+    ).rejects.toBe(bug);
+    expect(attempts).toBe(1);
+  });
+
+  it('retries a dropped connection', async () => {
+    let attempts = 0;
+    const result = await callGoogle(
+      site,
+      makeMemoryLogger().logger,
+      policy,
+      async () => {
+        if (++attempts < 3) {
+          throw Object.assign(new Error('reset'), {code: 'ECONNRESET'});
+        }
+        return 'ok';
+      },
+    );
+    expect(result).toBe('ok');
+    expect(attempts).toBe(3);
+  });
+});
+
+describe('credentials', () => {
+  it.each([
+    ['http://127.0.0.1:8085', 'anonymous'],
+    ['https://cloudasset.googleapis.com', 'adc'],
+    [undefined, 'adc'],
+  ])('uses %s with %s credentials', (endpoint, kind) => {
+    expect(isPlainHttp(endpoint)).toBe(kind === 'anonymous');
+    expect(authFor(endpoint).kind).toBe(kind);
+  });
+});

@@ -1,0 +1,233 @@
+import type {IamBinding, IamPolicy} from '../ports';
+import {activationBinding, applyActivations} from './policy-edit';
+
+const NOW = new Date('2040-01-01T12:00:00Z');
+const window = (startIso: string, endIso: string) =>
+  `(request.time >= timestamp("${startIso}") && request.time < timestamp("${endIso}"))`;
+
+const activation = (
+  role: string,
+  member: string,
+  startIso: string,
+  endIso: string,
+): IamBinding => ({
+  role,
+  members: [member],
+  condition: {
+    title: 'JIT access activation',
+    description: 'Self-approved, justification: old',
+    expression: window(startIso, endIso),
+  },
+});
+
+const grant = {
+  role: 'roles/browser',
+  start: new Date('2040-01-01T12:00:00Z'),
+  end: new Date('2040-01-01T13:00:00Z'),
+};
+
+describe('activationBinding', () => {
+  it('writes the binding of DESIGN §1 for a lower-cased user', () => {
+    expect(
+      activationBinding(
+        'Alice@Example.com',
+        grant,
+        'Self-approved, justification: b/1',
+      ),
+    ).toEqual({
+      role: 'roles/browser',
+      members: ['user:alice@example.com'],
+      condition: {
+        title: 'JIT access activation',
+        description: 'Self-approved, justification: b/1',
+        expression:
+          '(request.time >= timestamp("2040-01-01T12:00:00Z") && request.time < timestamp("2040-01-01T13:00:00Z"))',
+      },
+    });
+  });
+
+  it('wraps the window and the resource condition when there is one', () => {
+    const b = activationBinding(
+      'a@example.com',
+      {...grant, resourceCondition: 'resource.name == "x"'},
+      'd',
+    );
+    expect(b.condition?.expression).toBe(
+      '((request.time >= timestamp("2040-01-01T12:00:00Z") && request.time < timestamp("2040-01-01T13:00:00Z"))) && (resource.name == "x")',
+    );
+  });
+});
+
+describe('applyActivations', () => {
+  const alice = 'user:alice@example.com';
+  const kept: Record<string, IamBinding> = {
+    owner: {role: 'roles/owner', members: ['user:root@example.com']},
+    aliceUnconditional: {role: 'roles/browser', members: [alice]},
+    alicePermanentCondition: {
+      role: 'roles/browser',
+      members: [alice],
+      condition: {title: 'eligible', expression: 'has({}.jitAccessConstraint)'},
+    },
+    bobActive: activation(
+      'roles/browser',
+      'user:bob@example.com',
+      '2040-01-01T11:00:00Z',
+      '2040-01-01T14:00:00Z',
+    ),
+    bobExpired: activation(
+      'roles/viewer',
+      'user:bob@example.com',
+      '2039-01-01T11:00:00Z',
+      '2039-01-01T12:00:00Z',
+    ),
+    sharedExpired: {
+      ...activation(
+        'roles/viewer',
+        alice,
+        '2039-01-01T11:00:00Z',
+        '2039-01-01T12:00:00Z',
+      ),
+      members: [alice, 'user:bob@example.com'],
+    },
+    aliceOtherRoleActive: activation(
+      'roles/viewer',
+      alice,
+      '2040-01-01T11:00:00Z',
+      '2040-01-01T14:00:00Z',
+    ),
+    aliceOtherTitleExpired: {
+      role: 'roles/viewer',
+      members: [alice],
+      condition: {
+        title: 'not ours',
+        expression: window('2039-01-01T11:00:00Z', '2039-01-01T12:00:00Z'),
+      },
+    },
+  };
+  const removed: Record<string, IamBinding> = {
+    aliceSameRoleActive: activation(
+      'roles/browser',
+      alice,
+      '2040-01-01T11:00:00Z',
+      '2040-01-01T12:30:00Z',
+    ),
+    aliceSameRoleExpired: activation(
+      'roles/browser',
+      alice,
+      '2039-01-01T11:00:00Z',
+      '2039-01-01T12:00:00Z',
+    ),
+    aliceSameRoleOtherCondition: {
+      role: 'roles/browser',
+      members: [alice],
+      condition: {
+        title: 'anything',
+        expression: `(${window('2040-01-01T11:00:00Z', '2040-01-01T14:00:00Z')}) && (resource.name == "y")`,
+      },
+    },
+    aliceExpiredOtherRole: activation(
+      'roles/editor',
+      alice,
+      '2039-01-01T11:00:00Z',
+      '2040-01-01T12:00:00Z',
+    ),
+  };
+  const auditConfigs = [
+    {service: 'allServices', auditLogConfigs: [{logType: 'DATA_READ'}]},
+  ];
+  const policy: IamPolicy = {
+    version: 1,
+    etag: 'BwX1',
+    bindings: [...Object.values(kept), ...Object.values(removed)],
+    auditConfigs,
+  };
+  const result = applyActivations(
+    policy,
+    [
+      {
+        userEmail: 'alice@example.com',
+        grants: [grant],
+        description: 'Self-approved, justification: j',
+      },
+    ],
+    NOW,
+  );
+
+  it.each(Object.keys(kept))('keeps %s as it was read', name => {
+    expect(result.bindings).toContain(kept[name]);
+  });
+
+  it.each(Object.keys(removed))('removes %s', name => {
+    expect(result.bindings).not.toContain(removed[name]);
+  });
+
+  it('adds the activation last, once', () => {
+    expect(result.bindings).toHaveLength(Object.keys(kept).length + 1);
+    expect(result.bindings?.[result.bindings.length - 1]).toEqual(
+      activationBinding(
+        'alice@example.com',
+        grant,
+        'Self-approved, justification: j',
+      ),
+    );
+  });
+
+  it('writes version 3 with the etag read and the audit configs untouched', () => {
+    expect(result.version).toBe(3);
+    expect(result.etag).toBe('BwX1');
+    expect(result.auditConfigs).toBe(auditConfigs);
+    expect(policy.bindings).toHaveLength(
+      Object.keys(kept).length + Object.keys(removed).length,
+    );
+  });
+
+  it('adds one binding per grant', () => {
+    const r = applyActivations(
+      {bindings: []},
+      [
+        {
+          userEmail: 'a@example.com',
+          grants: [
+            grant,
+            {...grant, role: 'roles/viewer'},
+            {...grant, resourceCondition: 'a > b'},
+          ],
+          description: 'd',
+        },
+      ],
+      NOW,
+    );
+    // Two entitlements of one role in one call both stay.
+    expect(
+      r.bindings?.map(b => [
+        b.role,
+        b.condition?.expression.endsWith('(a > b)'),
+      ]),
+    ).toEqual([
+      ['roles/browser', false],
+      ['roles/viewer', false],
+      ['roles/browser', true],
+    ]);
+  });
+
+  it('lets the later of two merged edits of the same role win', () => {
+    const later = {...grant, end: new Date('2040-01-01T12:30:00Z')};
+    const r = applyActivations(
+      {bindings: []},
+      [
+        {userEmail: 'a@example.com', grants: [grant], description: 'first'},
+        {
+          userEmail: 'b@example.com',
+          grants: [grant],
+          description: 'other user',
+        },
+        {userEmail: 'a@example.com', grants: [later], description: 'second'},
+      ],
+      NOW,
+    );
+    expect(r.bindings?.map(b => b.condition?.description)).toEqual([
+      'other user',
+      'second',
+    ]);
+  });
+});

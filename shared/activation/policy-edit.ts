@@ -1,0 +1,88 @@
+/**
+ * The pure edit of a project's IAM policy that activates roles (DESIGN §1):
+ * one binding per grant, same-role same-member temporary bindings purged
+ * (this is how an active role is extended), the user's expired activations
+ * removed; every other binding and the audit configs are returned as they
+ * were read (the same objects), at version 3 with the etag that was read.
+ *
+ * Signatures:
+ * - `activationBinding(userEmail, grant, description): IamBinding`
+ * - `applyActivations(policy: IamPolicy, edits: ActivationEdit[], now: Date): IamPolicy`
+ */
+import {
+  formatActivationCondition,
+  isPurgedBy,
+  parseActivation,
+} from '../eligibility/conditions';
+import type {IamBinding, IamPolicy} from '../ports';
+import type {ActivationGrant} from './types';
+
+/** The activations of one caller, as one Activator.activate call asked. */
+export interface ActivationEdit {
+  userEmail: string;
+  grants: readonly ActivationGrant[];
+  description: string;
+}
+
+/** `user:<lower-cased email>`. */
+export function userMember(userEmail: string): string {
+  return `user:${userEmail.toLowerCase()}`;
+}
+
+/** The binding that activates one grant for one user. */
+export function activationBinding(
+  userEmail: string,
+  grant: ActivationGrant,
+  description: string,
+): IamBinding {
+  const {title, expression} = formatActivationCondition(grant);
+  return {
+    role: grant.role,
+    members: [userMember(userEmail)],
+    condition: {title, description, expression},
+  };
+}
+
+/** An activation binding of this member alone whose window has closed. */
+function isExpiredActivationOf(
+  binding: IamBinding,
+  member: string,
+  now: Date,
+): boolean {
+  if (binding.members.length !== 1 || binding.members[0] !== member) {
+    return false;
+  }
+  const activation = parseActivation(binding.condition);
+  return activation !== undefined && activation.end.getTime() <= now.getTime();
+}
+
+/**
+ * Applies the edits in order to a copy of the policy. A later edit may purge
+ * a binding an earlier one added (the same user activating the same role
+ * twice in one merged write): the later one wins, as it would have had the
+ * writes been made one after the other.
+ */
+export function applyActivations(
+  policy: IamPolicy,
+  edits: readonly ActivationEdit[],
+  now: Date,
+): IamPolicy {
+  let bindings: IamBinding[] = [...(policy.bindings ?? [])];
+  for (const edit of edits) {
+    const member = userMember(edit.userEmail);
+    const added = edit.grants.map(g =>
+      activationBinding(edit.userEmail, g, edit.description),
+    );
+    // Purge what was there before this edit, not what it adds: one call may
+    // activate two entitlements of the same role (different resource
+    // conditions), and both must stay.
+    bindings = bindings.filter(
+      b =>
+        !isExpiredActivationOf(b, member, now) &&
+        !added.some(a => isPurgedBy(b, a)),
+    );
+    bindings.push(...added);
+  }
+  const result: IamPolicy = {...policy, version: 3, bindings};
+  return result;
+}

@@ -1,0 +1,536 @@
+/**
+ * POST /api/projects/{project}/roles/self-activate through functions-framework
+ * and supertest, with real IAP assertions, the real activator and the real
+ * Resource Manager adapter against the fake Google Cloud over loopback.
+ * Eligibility is in memory here (test/activation/fixtures.ts): these tests are
+ * about the body, the IAM write and the answers; the end-to-end test with the
+ * real catalogs is self-activate-e2e.test.ts.
+ */
+import * as functions from '@google-cloud/functions-framework';
+import {getTestServer} from '@google-cloud/functions-framework/testing';
+import request from 'supertest';
+import {makeSelfActivateRoute} from '../../functions/activate/self-activate-route';
+import {
+  fakeEndpoints,
+  startFakeGoogleCloud,
+  type FakeGoogleCloud,
+  type WorldBinding,
+} from '../../sandbox/fake-gcp';
+import {makeActivator} from '../../shared/activation/activator';
+import {compileJustificationPattern, type Config} from '../../shared/config';
+import {makeProjectIamClient} from '../../shared/google/resource-manager';
+import {makeHttpFunction} from '../../shared/http';
+import {makeMemoryLogger} from '../../shared/log';
+import {makeTestIap, type TestIap} from '../support/iap';
+import {celParseErrors} from './cel-check';
+import {
+  activationWorld,
+  AUDIT_CONFIGS,
+  memoryEligibility,
+  OWNER_BINDING,
+  PROJECT,
+} from './fixtures';
+
+const GET = 'cloudresourcemanager.projects.getIamPolicy';
+const SET = 'cloudresourcemanager.projects.setIamPolicy';
+const NOW = new Date('2040-01-01T10:00:00.750Z');
+const PATH = `/api/projects/${PROJECT}/roles/self-activate`;
+
+let fake: FakeGoogleCloud;
+let iap: TestIap;
+const eligibility = memoryEligibility();
+const memory = makeMemoryLogger();
+
+function register(name: string, config: Config) {
+  const log = memory.logger;
+  functions.http(
+    name,
+    makeHttpFunction({
+      routes: [
+        makeSelfActivateRoute({
+          config,
+          eligibility,
+          activator: makeActivator({
+            iam: makeProjectIamClient(config, log, {
+              retry: {initialDelayMs: 5, maxDelayMs: 20, deadlineMs: 5_000},
+            }),
+            log,
+            initialDelayMs: 5,
+            maxDelayMs: 20,
+          }),
+          now: () => NOW,
+        }),
+      ],
+      verifier: iap.verifier,
+      log,
+      rateLimitPerMinute: 0,
+    }),
+  );
+}
+
+beforeAll(async () => {
+  fake = await startFakeGoogleCloud(activationWorld());
+  iap = await makeTestIap({
+    env: {
+      ...fakeEndpoints(fake),
+      ACTIVATION_TIMEOUT: '120',
+      ACTIVATION_REQUEST_MAX_ROLES: '5',
+    },
+  });
+  register('selfActivate', iap.config);
+  const pattern = compileJustificationPattern('b/\\d+');
+  if ('error' in pattern) throw new Error(pattern.error);
+  register('selfActivateBugNumbers', {
+    ...iap.config,
+    justification: {pattern: 'b/\\d+', regex: pattern.regex, hint: 'b/123'},
+  });
+});
+
+afterAll(async () => {
+  await fake.stop();
+  await iap.close();
+});
+
+beforeEach(() => {
+  fake.world = activationWorld();
+  fake.resetLog();
+  fake.clearFaults();
+  fake.latencyMs = 0;
+  memory.lines.length = 0;
+  eligibility.asked = 0;
+});
+
+function post(
+  body: unknown,
+  options: {email?: string; path?: string; target?: string} = {},
+) {
+  return request(getTestServer(options.target ?? 'selfActivate'))
+    .post(options.path ?? PATH)
+    .set(
+      'x-goog-iap-jwt-assertion',
+      iap.assertionFor(options.email ?? 'Alice@Example.com'),
+    )
+    .set('X-JIT-Access', '1')
+    .set('Content-Type', 'application/json')
+    .send(JSON.stringify(body));
+}
+
+function bindings(): WorldBinding[] {
+  return fake.world.policies?.[`projects/${PROJECT}`]?.bindings ?? [];
+}
+
+function auditEvents() {
+  return memory
+    .entries()
+    .map(
+      e =>
+        e['logging.googleapis.com/labels'] as
+          Record<string, string> | undefined,
+    )
+    .filter(l => l?.['event'] === 'api.activateRole');
+}
+
+const window =
+  '(request.time >= timestamp("2040-01-01T10:00:00Z") && request.time < timestamp("2040-01-01T11:00:00Z"))';
+
+describe('self-activate', () => {
+  it('activates 5 roles with one getIamPolicy and one setIamPolicy', async () => {
+    const roles = ['roles/a', 'roles/b', 'roles/c', 'roles/d', 'roles/e'];
+    const res = await post({roles, justification: 'b/1', durationMinutes: 60});
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      activations: roles.map(role => ({
+        role,
+        project: PROJECT,
+        start: '2040-01-01T10:00:00Z',
+        end: '2040-01-01T11:00:00Z',
+      })),
+    });
+    expect(fake.calls(GET)).toHaveLength(1);
+    expect(fake.calls(SET)).toHaveLength(1);
+    expect(bindings()).toEqual([
+      OWNER_BINDING,
+      ...roles.map(role => ({
+        role,
+        members: ['user:alice@example.com'],
+        condition: {
+          title: 'JIT access activation',
+          description: 'Self-approved, justification: b/1',
+          expression: window,
+        },
+      })),
+    ]);
+    expect(fake.world.policies?.[`projects/${PROJECT}`]?.auditConfigs).toEqual(
+      AUDIT_CONFIGS,
+    );
+    const sent = fake.calls(SET)[0]!.body as {
+      policy: {
+        version: number;
+        etag: string;
+        auditConfigs: unknown;
+        bindings: unknown[];
+      };
+    };
+    expect(sent.policy.version).toBe(3);
+    expect(sent.policy.etag).toEqual(expect.any(String));
+    // What was not ours to touch goes back exactly as it was read.
+    expect(sent.policy.auditConfigs).toEqual(AUDIT_CONFIGS);
+    expect(sent.policy.bindings[0]).toEqual(OWNER_BINDING);
+    expect(auditEvents()).toEqual([
+      expect.objectContaining({
+        user: 'alice@example.com',
+        project: PROJECT,
+        entitlements: roles.join(', '),
+        justification: 'b/1',
+        start: '2040-01-01T10:00:00Z',
+        end: '2040-01-01T11:00:00Z',
+        outcome: 'activated',
+      }),
+    ]);
+  });
+
+  it('writes expressions a real CEL parser accepts, resource condition included', async () => {
+    const res = await post({
+      roles: [
+        'roles/browser',
+        {
+          role: 'roles/storage.admin',
+          resourceCondition:
+            "resource.name.startsWith('projects/_/buckets/logs')",
+        },
+      ],
+      justification: 'b/2',
+      durationMinutes: 60,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.activations[1]).toEqual({
+      role: 'roles/storage.admin',
+      resourceCondition: 'resource.name.startsWith("projects/_/buckets/logs")',
+      project: PROJECT,
+      start: '2040-01-01T10:00:00Z',
+      end: '2040-01-01T11:00:00Z',
+    });
+    const expressions = bindings()
+      .map(b => b.condition?.expression)
+      .filter((e): e is string => e !== undefined);
+    expect(expressions).toEqual([
+      window,
+      `(${window}) && (resource.name.startsWith("projects/_/buckets/logs"))`,
+    ]);
+    expect(await celParseErrors(expressions)).toEqual([null, null]);
+  });
+
+  it('carries an emoji justification into the binding and, percent-encoded, into x-goog-request-reason', async () => {
+    const justification = '🔥 incident «42» – 100% sure';
+    const res = await post({
+      roles: ['roles/a'],
+      justification,
+      durationMinutes: 5,
+    });
+    expect(res.status).toBe(200);
+    expect(bindings()[1]?.condition?.description).toBe(
+      `Self-approved, justification: ${justification}`,
+    );
+    const header = fake.calls(SET)[0]!.headers['x-goog-request-reason'];
+    expect(typeof header).toBe('string');
+    expect(header).toMatch(/^[\x20-\x7e]+$/);
+    expect(decodeURIComponent(header as string)).toBe(
+      `Self-approved, justification: ${justification}`,
+    );
+  });
+
+  it('extends an active role: the earlier binding is replaced, not added to', async () => {
+    expect(
+      (
+        await post({
+          roles: ['roles/a'],
+          justification: 'x',
+          durationMinutes: 30,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await post({
+          roles: ['roles/a'],
+          justification: 'y',
+          durationMinutes: 60,
+        })
+      ).status,
+    ).toBe(200);
+    const mine = bindings().filter(b => b.role === 'roles/a');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.condition?.description).toBe(
+      'Self-approved, justification: y',
+    );
+    expect(mine[0]?.condition?.expression).toBe(window);
+  });
+
+  it('keeps 20 concurrent activations by different users, in at most 25 writes', async () => {
+    fake.latencyMs = 15;
+    const users = Array.from({length: 20}, (_, i) => `user${i}@example.com`);
+    const answers = await Promise.all(
+      users.map(u =>
+        post(
+          {
+            roles: ['roles/browser'],
+            justification: 'load',
+            durationMinutes: 10,
+          },
+          {email: u},
+        ),
+      ),
+    );
+    expect(answers.map(a => a.status)).toEqual(users.map(() => 200));
+    for (const u of users) {
+      expect(
+        bindings().filter(b => b.members.includes(`user:${u}`)),
+      ).toHaveLength(1);
+    }
+    expect(fake.calls(SET).length).toBeLessThanOrEqual(25);
+  });
+
+  it.each([
+    [409, 'ABORTED'],
+    [412, 'FAILED_PRECONDITION'],
+  ])('re-reads and succeeds after an injected %i', async status => {
+    fake.failNext(SET, status, 1);
+    const res = await post({
+      roles: ['roles/a'],
+      justification: 'x',
+      durationMinutes: 5,
+    });
+    expect(res.status).toBe(200);
+    expect(fake.calls(GET)).toHaveLength(2);
+    expect(fake.calls(SET).map(c => c.status)).toEqual([status, 200]);
+    expect(bindings().filter(b => b.role === 'roles/a')).toHaveLength(1);
+  });
+
+  it('answers 409 ABORTED after 6 conflicting attempts, having written nothing', async () => {
+    fake.failNext(SET, 409, 6);
+    const res = await post({
+      roles: ['roles/a'],
+      justification: 'x',
+      durationMinutes: 5,
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.error.status).toBe('ABORTED');
+    expect(res.body.error.message).toMatch(/concurrent modifications/);
+    expect(fake.calls(SET)).toHaveLength(6);
+    expect(bindings()).toEqual([OWNER_BINDING]);
+    expect(auditEvents()).toEqual([
+      expect.objectContaining({outcome: 'ABORTED'}),
+    ]);
+  });
+
+  it.each<[string, unknown[], string]>([
+    [
+      'a role the caller is not eligible for',
+      ['roles/a', 'roles/owner'],
+      'You are not eligible for roles/owner on project alpha-project',
+    ],
+    [
+      'an MPA-only role',
+      ['roles/a', 'roles/compute.admin'],
+      'You are not eligible to self-activate roles/compute.admin on project alpha-project: it needs approval (request it instead)',
+    ],
+    [
+      'an MPA-only resource condition',
+      [{role: 'roles/storage.admin', resourceCondition: 'resource.name=="x"'}],
+      'You are not eligible to self-activate roles/storage.admin (resource.name == "x") on project alpha-project: it needs approval (request it instead)',
+    ],
+    [
+      'a resource condition the caller lacks',
+      [{role: 'roles/a', resourceCondition: 'true'}],
+      'You are not eligible for roles/a (true) on project alpha-project',
+    ],
+  ])(
+    'refuses %s with 403 and writes nothing',
+    async (_name, roles, message) => {
+      const res = await post({roles, justification: 'x', durationMinutes: 5});
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({
+        error: {code: 403, status: 'PERMISSION_DENIED', message},
+      });
+      expect(fake.calls(SET)).toHaveLength(0);
+      expect(bindings()).toEqual([OWNER_BINDING]);
+      expect(auditEvents()).toEqual([
+        expect.objectContaining({
+          outcome: 'PERMISSION_DENIED',
+          user: 'alice@example.com',
+        }),
+      ]);
+    },
+  );
+
+  const good = {roles: ['roles/a'], justification: 'x', durationMinutes: 5};
+  it.each<[string, unknown, RegExp]>([
+    ['an unknown field', {...good, reviewers: []}, /Unknown fields: reviewers/],
+    [
+      'no roles',
+      {justification: 'x', durationMinutes: 5},
+      /roles must be a list/,
+    ],
+    ['roles not a list', {...good, roles: 'roles/a'}, /roles must be a list/],
+    ['an empty list', {...good, roles: []}, /from 1 to 5 entitlements/],
+    [
+      'too many roles',
+      {
+        ...good,
+        roles: [
+          'roles/a',
+          'roles/b',
+          'roles/c',
+          'roles/d',
+          'roles/e',
+          'roles/browser',
+        ],
+      },
+      /from 1 to 5 entitlements/,
+    ],
+    [
+      'a duplicate',
+      {...good, roles: ['roles/a', 'roles/a']},
+      /roles\/a more than once/,
+    ],
+    [
+      'a bad role name',
+      {...good, roles: ['owner']},
+      /roles\[0\]: "owner" is not a valid role name/,
+    ],
+    [
+      'an entitlement with an unknown field',
+      {...good, roles: [{role: 'roles/a', x: 1}]},
+      /unknown fields: x/,
+    ],
+    [
+      'no justification',
+      {roles: ['roles/a'], durationMinutes: 5},
+      /justification is required/,
+    ],
+    [
+      'a blank justification',
+      {...good, justification: '   '},
+      /justification is required/,
+    ],
+    [
+      'a justification over 100 characters',
+      {...good, justification: 'j'.repeat(101)},
+      /at most 100 characters/,
+    ],
+    [
+      'no duration',
+      {roles: ['roles/a'], justification: 'x'},
+      /durationMinutes/,
+    ],
+    ['a zero duration', {...good, durationMinutes: 0}, /from 1 to 120/],
+    [
+      'a duration over ACTIVATION_TIMEOUT',
+      {...good, durationMinutes: 121},
+      /from 1 to 120/,
+    ],
+    ['a fractional duration', {...good, durationMinutes: 1.5}, /from 1 to 120/],
+    [
+      'a duration as a string',
+      {...good, durationMinutes: '5'},
+      /from 1 to 120/,
+    ],
+    ['a JSON array body', [good], /must be a JSON object/],
+  ])(
+    'refuses %s with 400 and asks Google nothing',
+    async (_name, body, message) => {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.status).toBe('INVALID_ARGUMENT');
+      expect(res.body.error.message).toMatch(message);
+      expect(fake.calls()).toHaveLength(0);
+      expect(eligibility.asked).toBe(0);
+    },
+  );
+
+  it('refuses a plain role that names several entitlements with 400, and writes nothing', async () => {
+    const res = await post({...good, roles: ['roles/storage.admin']});
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(
+      /name the one you mean as \{role, resourceCondition\}/,
+    );
+    expect(fake.calls(SET)).toHaveLength(0);
+  });
+
+  it('refuses two names of one entitlement with 400, and writes nothing', async () => {
+    const res = await post({
+      ...good,
+      roles: ['roles/browser', {role: 'roles/browser'}],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/roles\/browser more than once/);
+    expect(fake.calls(SET)).toHaveLength(0);
+  });
+
+  it('refuses a malformed project ID with 400', async () => {
+    const res = await post(good, {
+      path: '/api/projects/Bad_Project/roles/self-activate',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/not a valid project ID/);
+    expect(fake.calls()).toHaveLength(0);
+  });
+
+  it('answers 404 for a project the catalog does not know, and writes nothing', async () => {
+    const res = await post(good, {
+      path: '/api/projects/other-project/roles/self-activate',
+    });
+    expect(res.status).toBe(404);
+    expect(fake.calls()).toHaveLength(0);
+  });
+
+  it.each([['b/a'], ['see b/1'], ['b/1 ']])(
+    'refuses the justification %j that JUSTIFICATION_PATTERN does not match whole',
+    async justification => {
+      const res = await post(
+        {...good, justification},
+        {target: 'selfActivateBugNumbers'},
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(
+        /does not match the required format \(b\/123\)/,
+      );
+      expect(fake.calls()).toHaveLength(0);
+    },
+  );
+
+  it('accepts a justification that JUSTIFICATION_PATTERN matches whole', async () => {
+    const res = await post(
+      {...good, justification: 'b/123'},
+      {target: 'selfActivateBugNumbers'},
+    );
+    expect(res.status).toBe(200);
+  });
+
+  it('refuses a POST without X-JIT-Access with 400 and one that is not JSON with 415', async () => {
+    const noHeader = await request(getTestServer('selfActivate'))
+      .post(PATH)
+      .set('x-goog-iap-jwt-assertion', iap.assertionFor('alice@example.com'))
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(good));
+    expect(noHeader.status).toBe(400);
+    const notJson = await request(getTestServer('selfActivate'))
+      .post(PATH)
+      .set('x-goog-iap-jwt-assertion', iap.assertionFor('alice@example.com'))
+      .set('X-JIT-Access', '1')
+      .set('Content-Type', 'text/plain')
+      .send('roles=roles/a');
+    expect(notJson.status).toBe(415);
+    expect(fake.calls()).toHaveLength(0);
+  });
+
+  it('refuses a caller without an IAP assertion with 401', async () => {
+    const res = await request(getTestServer('selfActivate'))
+      .post(PATH)
+      .set('X-JIT-Access', '1')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(good));
+    expect(res.status).toBe(401);
+    expect(fake.calls()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * The routes of `approve` (DESIGN §2.1): list, read, approve, deny,
+ * withdraw, remind. Identity comes from the verified assertion only.
+ */
+import {z} from 'zod';
+import type {ApprovalService} from '../../shared/approvals/service';
+import {RequestState} from '../../shared/approvals/types';
+import {InvalidArgumentError} from '../../shared/errors';
+import type {Route} from '../../shared/http';
+
+// Ids are 22 base64url characters; anything else cannot exist.
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function checkId(id: string | undefined): string {
+  if (id === undefined || !ID.test(id)) {
+    throw new InvalidArgumentError('The request id is not valid');
+  }
+  return id;
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, shape: string): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const unknownKeys = parsed.error.issues.flatMap(i =>
+      i.code === 'unrecognized_keys' ? i.keys : [],
+    );
+    throw new InvalidArgumentError(
+      unknownKeys.length > 0
+        ? `Unknown fields: ${unknownKeys.slice(0, 5).join(', ')}`
+        : `The body must be ${shape}`,
+    );
+  }
+  return parsed.data;
+}
+
+const ApproveBody = z.strictObject({comment: z.string().optional()});
+const DenyBody = z.strictObject({reason: z.string()});
+const EmptyBody = z.strictObject({});
+
+/** Builds the routes over an approval service, resolved on first use. */
+export function makeApproveRoutesOver(
+  approvals: () => ApprovalService,
+): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/requests',
+      async handle({query, user}) {
+        const as = query.as ?? 'requester';
+        if (as !== 'requester' && as !== 'reviewer') {
+          throw new InvalidArgumentError('as must be requester or reviewer');
+        }
+        const state = query.state;
+        if (
+          state !== undefined &&
+          !(RequestState as readonly string[]).includes(state)
+        ) {
+          throw new InvalidArgumentError(
+            `state must be one of ${RequestState.join(', ')}`,
+          );
+        }
+        const requests = await approvals().list(
+          user.email,
+          as,
+          state as RequestState | undefined,
+        );
+        return {body: {requests}};
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/requests/{id}',
+      handle: async ({params, user}) => ({
+        body: await approvals().get(user.email, checkId(params.id)),
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/requests/{id}/approve',
+      async handle({params, body, user}) {
+        const {comment} = parse(ApproveBody, body, '{comment?}');
+        return {
+          body: await approvals().approve(
+            user.email,
+            checkId(params.id),
+            comment,
+          ),
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/requests/{id}/deny',
+      async handle({params, body, user}) {
+        const {reason} = parse(
+          DenyBody,
+          body,
+          '{reason}: a reason is required to deny a request',
+        );
+        return {
+          body: await approvals().deny(user.email, checkId(params.id), reason),
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/requests/{id}/withdraw',
+      async handle({params, body, user}) {
+        parse(EmptyBody, body, '{}');
+        return {
+          body: await approvals().withdraw(user.email, checkId(params.id)),
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/requests/{id}/remind',
+      async handle({params, body, user}) {
+        parse(EmptyBody, body, '{}');
+        return {body: await approvals().remind(user.email, checkId(params.id))};
+      },
+    },
+  ];
+}

@@ -1,0 +1,443 @@
+/**
+ * The use cases of multi-party approval (DESIGN §2.1, §5): request, list,
+ * read, approve (activating when the count is reached), deny, withdraw,
+ * remind. Handlers in functions/ parse input and call these; every state
+ * change goes through the store's transaction and the pure `transition`.
+ */
+import {randomBytes} from 'node:crypto';
+import type {ActivationGrant, Activator} from '../activation/types';
+import type {Config} from '../config';
+import {
+  describeEntitlement,
+  EntitlementRef,
+  resolveEntitlement,
+  sameEntitlement,
+} from '../eligibility/entitlement-ref';
+import type {EligibilityService, EntitlementId} from '../eligibility/types';
+import {
+  AppError,
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionDeniedError,
+  UnavailableError,
+} from '../errors';
+import type {Logger} from '../log';
+import type {Notifier} from '../notifications/smtp-notifier';
+import type {MailEvent} from '../notifications/templates';
+import type {RequestStore, StoredState} from './store';
+import {asRead, effectiveState, RequestAction, transition} from './transition';
+import type {AccessRequest, RequestState} from './types';
+
+/** The most requests one listing returns. */
+export const LIST_LIMIT = 100;
+
+export interface ApprovalServiceDeps {
+  config: Pick<Config, 'activation'>;
+  store: RequestStore;
+  eligibility: EligibilityService;
+  activator: Activator;
+  notifier: Notifier;
+  log: Logger;
+  now?: () => Date;
+}
+
+/** A checked request for approval, as the request route parsed it. */
+export interface NewRequestInput {
+  project: string;
+  entitlement: EntitlementRef;
+  justification: string;
+  durationMinutes: number;
+  /** Lower-cased emails, as given. */
+  reviewers: string[];
+}
+
+/** What the roles listing needs to show PENDING_APPROVAL. */
+export interface PendingEntitlement extends EntitlementId {
+  requestId: string;
+}
+
+export interface ApprovalService {
+  create(requester: string, input: NewRequestInput): Promise<AccessRequest>;
+  list(
+    user: string,
+    as: 'requester' | 'reviewer',
+    state?: RequestState,
+  ): Promise<AccessRequest[]>;
+  get(user: string, id: string): Promise<AccessRequest>;
+  approve(user: string, id: string, comment?: string): Promise<AccessRequest>;
+  deny(user: string, id: string, reason: string): Promise<AccessRequest>;
+  withdraw(user: string, id: string): Promise<AccessRequest>;
+  remind(user: string, id: string): Promise<AccessRequest>;
+  /** The user's PENDING requests on a project (for the roles listing). */
+  pendingRequestsFor(
+    userEmail: string,
+    projectId: string,
+  ): Promise<PendingEntitlement[]>;
+}
+
+/** 128 random bits, URL-safe. */
+export function newRequestId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+const NOT_FOUND = 'Request not found';
+
+function visibleTo(request: AccessRequest, user: string): boolean {
+  return request.requester === user || request.reviewers.includes(user);
+}
+
+/** The safe text recorded on a FAILED request. */
+function failureText(err: unknown): string {
+  return err instanceof AppError
+    ? err.message
+    : 'The IAM policy could not be written';
+}
+
+export function makeApprovalService(
+  deps: ApprovalServiceDeps,
+): ApprovalService {
+  const {store, eligibility, activator, notifier, log} = deps;
+  const now = deps.now ?? (() => new Date());
+  const limits = deps.config.activation;
+
+  /** Logs the audit event of a call, refusals included, and passes the outcome on. */
+  async function audited(
+    event: string,
+    labels: Record<string, string | undefined>,
+    fields: Record<string, unknown>,
+    run: () => Promise<AccessRequest>,
+  ): Promise<AccessRequest> {
+    try {
+      const r = await run();
+      log.notice(
+        `${event}: ${r.state}`,
+        {...labels, event, requestId: r.id, project: r.project, role: r.role},
+        {
+          ...fields,
+          outcome: 'success',
+          state: r.state,
+          notification: r.notification,
+        },
+      );
+      return r;
+    } catch (e) {
+      log.notice(
+        `${event}: refused`,
+        {event, ...labels},
+        {
+          ...fields,
+          outcome: 'failure',
+          reason: e instanceof AppError ? e.message : 'internal error',
+        },
+      );
+      throw e;
+    }
+  }
+
+  /** Sends a mail and records its outcome; never fails the call. */
+  async function notify(
+    event: MailEvent,
+    request: AccessRequest,
+  ): Promise<AccessRequest> {
+    const notification = await notifier.notify(event, request);
+    try {
+      await store.setNotification(request.id, notification);
+    } catch (e) {
+      log.warn(
+        'Could not record the mail outcome',
+        {
+          event: 'mail.recordFailed',
+          requestId: request.id,
+        },
+        {error: e},
+      );
+    }
+    return {...request, notification};
+  }
+
+  /** One state change by `user`, refused with 404 for anyone who may not see it. */
+  function change(id: string, user: string, action: RequestAction) {
+    const at = now();
+    return store.change(id, current =>
+      !current || !visibleTo(current, user)
+        ? {ok: false, error: new NotFoundError(NOT_FOUND)}
+        : transition(current, action, user, at),
+    );
+  }
+
+  async function isMpaEligible(
+    user: string,
+    project: string,
+    entitlement: EntitlementId,
+  ): Promise<boolean> {
+    const {entitlements} = await eligibility.listEntitlements(user, project);
+    return entitlements.some(
+      e => e.activationType === 'MPA' && sameEntitlement(e, entitlement),
+    );
+  }
+
+  async function recordOutcome(
+    request: AccessRequest,
+    error: string | undefined,
+  ): Promise<AccessRequest> {
+    const start = request.activation!.start;
+    const action: RequestAction =
+      error === undefined
+        ? {type: 'activated', start}
+        : {type: 'activationFailed', start, error};
+    let last: unknown;
+    // The binding exists (or definitely failed): try hard to say so.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return (
+          await store.change(request.id, current =>
+            current
+              ? transition(current, action, 'system', now())
+              : {ok: false, error: new NotFoundError(NOT_FOUND)},
+          )
+        ).request;
+      } catch (e) {
+        last = e;
+        if (!(e instanceof UnavailableError)) break;
+      }
+    }
+    log.error(
+      'The outcome of an activation could not be recorded; the request reads FAILED after two minutes and a reviewer can retry',
+      {event: 'approvals.recordFailed', requestId: request.id},
+      {error: last, activationError: error},
+    );
+    throw last;
+  }
+
+  async function activate(approved: AccessRequest): Promise<AccessRequest> {
+    const grant: ActivationGrant = {
+      role: approved.role,
+      ...(approved.resourceCondition !== undefined
+        ? {resourceCondition: approved.resourceCondition}
+        : {}),
+      start: new Date(approved.activation!.start),
+      end: new Date(approved.activation!.end),
+    };
+    const approvers = approved.approvals.map(a => a.reviewer).join(', ');
+    try {
+      await activator.activate(
+        approved.project,
+        approved.requester,
+        [grant],
+        `Approved by ${approvers}, justification: ${approved.justification}`,
+      );
+    } catch (e) {
+      await recordOutcome(approved, failureText(e));
+      throw e;
+    }
+    return notify('activated', await recordOutcome(approved, undefined));
+  }
+
+  async function listAs(
+    user: string,
+    as: 'requester' | 'reviewer',
+    state: RequestState | undefined,
+  ): Promise<AccessRequest[]> {
+    const stored: Array<StoredState | undefined> =
+      state === undefined
+        ? [undefined]
+        : state === 'EXPIRED'
+          ? ['PENDING']
+          : state === 'FAILED'
+            ? ['FAILED', 'APPROVED']
+            : [state];
+    const at = now();
+    const results = await Promise.all(
+      stored.map(s =>
+        store.list({as, email: user, state: s, limit: LIST_LIMIT}),
+      ),
+    );
+    return results
+      .flat()
+      .map(r => asRead(r, at))
+      .filter(r => state === undefined || r.state === state)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, LIST_LIMIT);
+  }
+
+  return {
+    create(requester, input) {
+      return audited(
+        'api.requestRole',
+        {user: requester, project: input.project, role: input.entitlement.role},
+        {
+          reviewers: input.reviewers,
+          justification: input.justification,
+          durationMinutes: input.durationMinutes,
+        },
+        async () => {
+          const {entitlements} = await eligibility.listEntitlements(
+            requester,
+            input.project,
+          );
+          const entitlement = resolveEntitlement(
+            input.entitlement,
+            entitlements.filter(e => e.activationType === 'MPA'),
+            input.project,
+          );
+          checkReviewerList(requester, input.reviewers, limits);
+          const peers = new Set(
+            await eligibility.listPeers(requester, input.project, entitlement),
+          );
+          const stranger = input.reviewers.find(r => !peers.has(r));
+          if (stranger !== undefined) {
+            throw new InvalidArgumentError(
+              `${stranger} is not eligible to approve ${describeEntitlement(entitlement)} on project ${input.project}`,
+            );
+          }
+          const created = now();
+          const request: AccessRequest = {
+            id: newRequestId(),
+            project: input.project,
+            role: entitlement.role,
+            ...(entitlement.resourceCondition !== undefined
+              ? {resourceCondition: entitlement.resourceCondition}
+              : {}),
+            requester,
+            reviewers: input.reviewers,
+            justification: input.justification,
+            durationMinutes: input.durationMinutes,
+            state: 'PENDING',
+            approvals: [],
+            requiredApprovals: limits.requiredApprovals,
+            createdAt: created.toISOString(),
+            expiresAt: new Date(
+              created.getTime() + limits.requestTimeoutMinutes * 60_000,
+            ).toISOString(),
+          };
+          // Stored first: a mail never goes out for a request that was not kept.
+          await store.create(request);
+          return notify('requested', request);
+        },
+      );
+    },
+
+    list(user, as, state) {
+      return listAs(user, as, state);
+    },
+
+    async get(user, id) {
+      const request = await store.get(id);
+      if (!request || !visibleTo(request, user))
+        throw new NotFoundError(NOT_FOUND);
+      return asRead(request, now());
+    },
+
+    approve(user, id, comment) {
+      return audited(
+        'api.approveRequest',
+        {user, requestId: id},
+        {comment},
+        async () => {
+          const current = await store.get(id);
+          if (!current || !visibleTo(current, user))
+            throw new NotFoundError(NOT_FOUND);
+          // Eligibility can change while a request waits: re-check both sides
+          // (outside the transaction: network calls do not belong in a retried callback).
+          if (
+            current.reviewers.includes(user) &&
+            effectiveState(current, now()) !== 'ACTIVE'
+          ) {
+            const [requesterOk, reviewerOk] = await Promise.all([
+              isMpaEligible(current.requester, current.project, current),
+              isMpaEligible(user, current.project, current),
+            ]);
+            if (!requesterOk) {
+              throw new PermissionDeniedError(
+                `${current.requester} is no longer eligible for ${describeEntitlement(current)} on project ${current.project}`,
+              );
+            }
+            if (!reviewerOk) {
+              throw new PermissionDeniedError(
+                `You are no longer eligible to approve ${describeEntitlement(current)} on project ${current.project}`,
+              );
+            }
+          }
+          const {request, activate: write} = await change(id, user, {
+            type: 'approve',
+            ...(comment !== undefined ? {comment} : {}),
+          });
+          return write ? activate(request) : asRead(request, now());
+        },
+      );
+    },
+
+    deny(user, id, reason) {
+      return audited(
+        'api.denyRequest',
+        {user, requestId: id},
+        {reason},
+        async () => {
+          const {request} = await change(id, user, {type: 'deny', reason});
+          return notify('denied', request);
+        },
+      );
+    },
+
+    withdraw(user, id) {
+      return audited(
+        'api.withdrawRequest',
+        {user, requestId: id},
+        {},
+        async () => {
+          const {request} = await change(id, user, {type: 'withdraw'});
+          return notify('withdrawn', request);
+        },
+      );
+    },
+
+    remind(user, id) {
+      return audited(
+        'api.remindRequest',
+        {user, requestId: id},
+        {},
+        async () => {
+          const {request} = await change(id, user, {type: 'remind'});
+          return notify('reminded', request);
+        },
+      );
+    },
+
+    async pendingRequestsFor(userEmail, projectId) {
+      const pending = await listAs(userEmail, 'requester', 'PENDING');
+      return pending
+        .filter(r => r.project === projectId)
+        .map(r => ({
+          role: r.role,
+          ...(r.resourceCondition !== undefined
+            ? {resourceCondition: r.resourceCondition}
+            : {}),
+          requestId: r.id,
+        }));
+    },
+  };
+}
+
+/** Count, duplicates and self-review: 400 naming the offending reviewer. */
+function checkReviewerList(
+  requester: string,
+  reviewers: string[],
+  limits: Config['activation'],
+): void {
+  const min = Math.max(limits.minReviewers, limits.requiredApprovals);
+  if (reviewers.length < min || reviewers.length > limits.maxReviewers) {
+    throw new InvalidArgumentError(
+      `Name from ${min} to ${limits.maxReviewers} reviewers`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const r of reviewers) {
+    if (r === requester) {
+      throw new InvalidArgumentError(`${r} cannot review their own request`);
+    }
+    if (seen.has(r)) {
+      throw new InvalidArgumentError(`${r} is listed more than once`);
+    }
+    seen.add(r);
+  }
+}

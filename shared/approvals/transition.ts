@@ -1,0 +1,334 @@
+/**
+ * The one pure state machine of a request (DESIGN §2.1, §5). Every change of
+ * a stored request goes through `transition`, inside a Firestore transaction
+ * that re-read the document.
+ *
+ * It never throws: it returns a verdict, and the caller throws the error only
+ * after `runTransaction` has settled (the Firestore client would retry a
+ * callback that throws an error with a numeric `code`).
+ */
+import {
+  AbortedError,
+  AlreadyExistsError,
+  AppError,
+  InvalidArgumentError,
+  PermissionDeniedError,
+} from '../errors';
+import {
+  AccessRequest,
+  APPROVED_STALE_MS,
+  MAX_REASON_LENGTH,
+  RequestState,
+} from './types';
+
+export type RequestAction =
+  | {type: 'approve'; comment?: string}
+  | {type: 'deny'; reason: string}
+  | {type: 'withdraw'}
+  | {type: 'remind'}
+  /** The IAM write of the attempt that started at `start` succeeded. */
+  | {type: 'activated'; start: string}
+  /** The IAM write of the attempt that started at `start` failed. */
+  | {type: 'activationFailed'; start: string; error: string};
+
+export type Verdict =
+  | {
+      ok: true;
+      request: AccessRequest;
+      /** True when this change moved the request to APPROVED: write the binding now. */
+      activate: boolean;
+    }
+  | {ok: false; error: AppError};
+
+/**
+ * The state a request is in as read at `now`: a PENDING request past its
+ * `expiresAt` is EXPIRED, and an APPROVED one whose IAM write started more
+ * than two minutes ago is FAILED (the instance that was writing it is gone).
+ */
+export function effectiveState(
+  request: AccessRequest,
+  now: Date,
+): RequestState {
+  if (
+    request.state === 'PENDING' &&
+    now.getTime() >= Date.parse(request.expiresAt)
+  ) {
+    return 'EXPIRED';
+  }
+  if (request.state === 'APPROVED') {
+    const since = Date.parse(
+      request.activation?.start ?? request.decidedAt ?? '',
+    );
+    if (!(now.getTime() - since <= APPROVED_STALE_MS)) return 'FAILED';
+  }
+  return request.state;
+}
+
+/** The request as a caller sees it at `now` (its effective state). */
+export function asRead(request: AccessRequest, now: Date): AccessRequest {
+  const state = effectiveState(request, now);
+  if (state === request.state) return request;
+  if (state === 'FAILED' && request.state === 'APPROVED') {
+    return {
+      ...request,
+      state,
+      error: 'The activation did not complete in time; approve again to retry',
+    };
+  }
+  return {...request, state};
+}
+
+function refuse(error: AppError): Verdict {
+  return {ok: false, error};
+}
+
+function notAllowed(action: string, state: RequestState): Verdict {
+  return refuse(
+    new AbortedError(`The request is ${state}: it can no longer be ${action}`),
+  );
+}
+
+function exhaustive(state: never): never {
+  throw new Error(`Unhandled request state ${String(state)}`);
+}
+
+/** Starts (or restarts) the IAM write: APPROVED with a window starting now. */
+function startActivation(
+  request: AccessRequest,
+  actor: string,
+  now: Date,
+): AccessRequest {
+  const start = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const end = new Date(start.getTime() + request.durationMinutes * 60_000);
+  const next: AccessRequest = {
+    ...request,
+    state: 'APPROVED',
+    decidedAt: now.toISOString(),
+    decidedBy: actor,
+    activation: {start: start.toISOString(), end: end.toISOString()},
+  };
+  delete next.error;
+  return next;
+}
+
+function approve(
+  request: AccessRequest,
+  comment: string | undefined,
+  actor: string,
+  now: Date,
+): Verdict {
+  if (actor === request.requester) {
+    return refuse(
+      new PermissionDeniedError('You cannot approve your own request'),
+    );
+  }
+  if (!request.reviewers.includes(actor)) {
+    return refuse(
+      new PermissionDeniedError('You are not a reviewer of this request'),
+    );
+  }
+  if (comment !== undefined && comment.length > MAX_REASON_LENGTH) {
+    return refuse(
+      new InvalidArgumentError(
+        `The comment must be at most ${MAX_REASON_LENGTH} characters`,
+      ),
+    );
+  }
+  const already = request.approvals.some(a => a.reviewer === actor);
+  const state = effectiveState(request, now);
+  switch (state) {
+    case 'FAILED':
+      // A retry: any listed reviewer, approved before or not, and the
+      // approvals stay as they are.
+      return {
+        ok: true,
+        request: startActivation(request, actor, now),
+        activate: true,
+      };
+    case 'PENDING': {
+      if (already) {
+        return refuse(
+          new AlreadyExistsError('You have already approved this request'),
+        );
+      }
+      const approval = {
+        reviewer: actor,
+        at: now.toISOString(),
+        ...(comment ? {comment} : {}),
+      };
+      const approved = {
+        ...request,
+        approvals: [...request.approvals, approval],
+      };
+      if (approved.approvals.length >= approved.requiredApprovals) {
+        return {
+          ok: true,
+          request: startActivation(approved, actor, now),
+          activate: true,
+        };
+      }
+      return {ok: true, request: approved, activate: false};
+    }
+    case 'APPROVED':
+    case 'ACTIVE':
+    case 'DENIED':
+    case 'WITHDRAWN':
+    case 'EXPIRED':
+      if (already) {
+        return refuse(
+          new AlreadyExistsError('You have already approved this request'),
+        );
+      }
+      return notAllowed('approved', state);
+    default:
+      return exhaustive(state);
+  }
+}
+
+function deny(
+  request: AccessRequest,
+  reason: string,
+  actor: string,
+  now: Date,
+): Verdict {
+  if (actor === request.requester) {
+    return refuse(
+      new PermissionDeniedError(
+        'You cannot deny your own request; withdraw it',
+      ),
+    );
+  }
+  if (!request.reviewers.includes(actor)) {
+    return refuse(
+      new PermissionDeniedError('You are not a reviewer of this request'),
+    );
+  }
+  if (reason.trim() === '') {
+    return refuse(
+      new InvalidArgumentError('A reason is required to deny a request'),
+    );
+  }
+  if (reason.length > MAX_REASON_LENGTH) {
+    return refuse(
+      new InvalidArgumentError(
+        `The reason must be at most ${MAX_REASON_LENGTH} characters`,
+      ),
+    );
+  }
+  const state = effectiveState(request, now);
+  switch (state) {
+    case 'PENDING':
+      return {
+        ok: true,
+        request: {
+          ...request,
+          state: 'DENIED',
+          decidedAt: now.toISOString(),
+          decidedBy: actor,
+          reason,
+        },
+        activate: false,
+      };
+    case 'APPROVED':
+    case 'ACTIVE':
+    case 'FAILED':
+    case 'DENIED':
+    case 'WITHDRAWN':
+    case 'EXPIRED':
+      return notAllowed('denied', state);
+    default:
+      return exhaustive(state);
+  }
+}
+
+/** Withdraw and remind: the requester's own actions, while PENDING. */
+function requesterAction(
+  request: AccessRequest,
+  action: 'withdraw' | 'remind',
+  actor: string,
+  now: Date,
+): Verdict {
+  if (actor !== request.requester) {
+    return refuse(
+      new PermissionDeniedError(
+        action === 'withdraw'
+          ? 'Only the requester can withdraw a request'
+          : 'Only the requester can send a reminder',
+      ),
+    );
+  }
+  const state = effectiveState(request, now);
+  switch (state) {
+    case 'PENDING':
+      return action === 'remind'
+        ? {ok: true, request, activate: false}
+        : {
+            ok: true,
+            request: {
+              ...request,
+              state: 'WITHDRAWN',
+              decidedAt: now.toISOString(),
+              decidedBy: actor,
+            },
+            activate: false,
+          };
+    case 'APPROVED':
+    case 'ACTIVE':
+    case 'FAILED':
+    case 'DENIED':
+    case 'WITHDRAWN':
+    case 'EXPIRED':
+      return notAllowed(
+        action === 'withdraw' ? 'withdrawn' : 'reminded',
+        state,
+      );
+    default:
+      return exhaustive(state);
+  }
+}
+
+/** The outcome of an IAM write: only for the attempt still recorded. */
+function recordOutcome(
+  request: AccessRequest,
+  start: string,
+  error: string | undefined,
+): Verdict {
+  // Stored state, not effective: a slow write that finishes after the two
+  // minutes must still be recorded, or the record would hide a real binding.
+  if (request.state !== 'APPROVED' || request.activation?.start !== start) {
+    return notAllowed('recorded as activated', request.state);
+  }
+  const next: AccessRequest =
+    error === undefined
+      ? {...request, state: 'ACTIVE'}
+      : {...request, state: 'FAILED', error};
+  if (error === undefined) delete next.error;
+  return {ok: true, request: next, activate: false};
+}
+
+/**
+ * Applies `action` by `actor` (a lower-cased email) at `now` to a stored
+ * request. Pure: the same inputs always give the same verdict.
+ */
+export function transition(
+  request: AccessRequest,
+  action: RequestAction,
+  actor: string,
+  now: Date,
+): Verdict {
+  switch (action.type) {
+    case 'approve':
+      return approve(request, action.comment, actor, now);
+    case 'deny':
+      return deny(request, action.reason, actor, now);
+    case 'withdraw':
+    case 'remind':
+      return requesterAction(request, action.type, actor, now);
+    case 'activated':
+      return recordOutcome(request, action.start, undefined);
+    case 'activationFailed':
+      return recordOutcome(request, action.start, action.error);
+    default:
+      return exhaustive(action);
+  }
+}

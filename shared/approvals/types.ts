@@ -1,0 +1,69 @@
+/**
+ * Activation requests awaiting multi-party approval (DESIGN §2.1, §5).
+ */
+
+/** Every state a request can be in; EXPIRED is never stored, only read. */
+export const RequestState = [
+  'PENDING',
+  'APPROVED',
+  'ACTIVE',
+  'FAILED',
+  'DENIED',
+  'WITHDRAWN',
+  'EXPIRED',
+] as const;
+export type RequestState = (typeof RequestState)[number];
+
+/** States from which nothing can move on. */
+export const FINAL_STATES: ReadonlySet<RequestState> = new Set([
+  'ACTIVE',
+  'DENIED',
+  'WITHDRAWN',
+  'EXPIRED',
+]);
+
+export interface Approval {
+  reviewer: string;
+  /** RFC 3339 UTC. */
+  at: string;
+  comment?: string;
+}
+
+export interface NotificationStatus {
+  delivered: boolean;
+  /** Safe to show: what went wrong with the mail. */
+  error?: string;
+}
+
+/** The `Request` of DESIGN §2.1; times are RFC 3339 UTC strings. */
+export interface AccessRequest {
+  /** 128 random bits, base64url. */
+  id: string;
+  project: string;
+  role: string;
+  resourceCondition?: string;
+  requester: string;
+  reviewers: string[];
+  justification: string;
+  durationMinutes: number;
+  state: RequestState;
+  approvals: Approval[];
+  requiredApprovals: number;
+  createdAt: string;
+  expiresAt: string;
+  decidedAt?: string;
+  decidedBy?: string;
+  reason?: string;
+  activation?: {start: string; end: string};
+  error?: string;
+  notification?: NotificationStatus;
+}
+
+/** How long a request is kept after its last possible change (Firestore TTL). */
+export const RETENTION_DAYS = 30;
+
+/** An APPROVED record older than this reads as FAILED (DESIGN §2.1). */
+export const APPROVED_STALE_MS = 2 * 60 * 1000;
+
+/** The most a deny reason may say. */
+export const MAX_REASON_LENGTH = 500;

@@ -1,0 +1,192 @@
+/**
+ * RequestStore on Firestore (DESIGN §5): collection
+ * `${FIRESTORE_COLLECTION_PREFIX}requests`, one document per request, every
+ * change a transaction that re-reads the document, `deleteAt` for the TTL
+ * policy. Queries are described as QuerySpecs first, so a test can check each
+ * one the store issues against firestore.indexes.json.
+ */
+import {
+  CollectionReference,
+  Firestore,
+  Query,
+  Timestamp,
+  WhereFilterOp,
+} from '@google-cloud/firestore';
+import type {RequestQuery, RequestStore} from '../approvals/store';
+import type {Verdict} from '../approvals/transition';
+import {
+  AccessRequest,
+  FINAL_STATES,
+  NotificationStatus,
+  RETENTION_DAYS,
+} from '../approvals/types';
+import {AppError} from '../errors';
+import {
+  FIRESTORE_DEADLINE_MS,
+  translateFirestoreError,
+  withDeadline,
+} from './firestore';
+
+/** One Firestore query, as plain data: what is filtered, ordered and limited. */
+export interface QuerySpec {
+  filters: Array<{field: string; op: '==' | 'array-contains'; value: unknown}>;
+  orderBy: {field: string; direction: 'asc' | 'desc'};
+  limit: number;
+}
+
+/** The query (or queries, merged newest first) that answer a RequestQuery. */
+export function querySpecs(q: RequestQuery): QuerySpec {
+  const filters: QuerySpec['filters'] = [
+    q.as === 'requester'
+      ? {field: 'requester', op: '==', value: q.email}
+      : {field: 'reviewers', op: 'array-contains', value: q.email},
+  ];
+  if (q.state) filters.push({field: 'state', op: '==', value: q.state});
+  return {
+    filters,
+    orderBy: {field: 'createdAt', direction: 'desc'},
+    limit: q.limit,
+  };
+}
+
+function applySpec(collection: CollectionReference, spec: QuerySpec): Query {
+  let query: Query = collection;
+  for (const f of spec.filters) {
+    query = query.where(f.field, f.op as WhereFilterOp, f.value);
+  }
+  return query
+    .orderBy(spec.orderBy.field, spec.orderBy.direction)
+    .limit(spec.limit);
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * When the TTL policy may delete the document: 30 days after the final
+ * decision, or after expiry while it is open (and never before an activation
+ * it records has ended).
+ */
+export function deleteAtOf(request: AccessRequest): Date {
+  const base =
+    FINAL_STATES.has(request.state) && request.decidedAt
+      ? Date.parse(request.decidedAt)
+      : Date.parse(request.expiresAt);
+  const activationEnd = request.activation
+    ? Date.parse(request.activation.end)
+    : 0;
+  return new Date(Math.max(base, activationEnd) + RETENTION_DAYS * DAY_MS);
+}
+
+type StoredDocument = AccessRequest & {deleteAt: Timestamp};
+
+function toDocument(request: AccessRequest): StoredDocument {
+  return {...request, deleteAt: Timestamp.fromDate(deleteAtOf(request))};
+}
+
+function fromDocument(
+  data: FirebaseData | undefined,
+): AccessRequest | undefined {
+  if (!data) return undefined;
+  const {deleteAt, ...request} = data as unknown as StoredDocument;
+  void deleteAt; // storage only: never part of the Request
+  return request;
+}
+
+type FirebaseData = Record<string, unknown>;
+
+export interface FirestoreRequestStoreOptions {
+  firestore: Firestore;
+  collectionPrefix: string;
+  /** For error messages. */
+  database: string;
+  /** Counts Firestore operations, for the benchmark. */
+  onOperation?: (kind: 'read' | 'query' | 'write' | 'transaction') => void;
+  /** Per operation; default FIRESTORE_DEADLINE_MS. */
+  deadlineMs?: number;
+}
+
+/** Builds the Firestore-backed RequestStore. */
+export function makeFirestoreRequestStore(
+  options: FirestoreRequestStoreOptions,
+): RequestStore {
+  const {firestore, database} = options;
+  const collection = firestore.collection(
+    `${options.collectionPrefix}requests`,
+  );
+  const count = options.onOperation ?? (() => {});
+  const translate = (err: unknown) => translateFirestoreError(err, database);
+  const deadlineMs = options.deadlineMs ?? FIRESTORE_DEADLINE_MS;
+  const bounded = <T>(operation: Promise<T>) =>
+    withDeadline(operation, deadlineMs);
+
+  return {
+    async create(request) {
+      count('write');
+      try {
+        await bounded(collection.doc(request.id).create(toDocument(request)));
+      } catch (e) {
+        throw translate(e);
+      }
+    },
+
+    async get(id) {
+      count('read');
+      try {
+        return fromDocument((await bounded(collection.doc(id).get())).data());
+      } catch (e) {
+        throw translate(e);
+      }
+    },
+
+    async change(id, decide) {
+      count('transaction');
+      const ref = collection.doc(id);
+      let verdict: Verdict;
+      try {
+        verdict = await bounded(
+          firestore.runTransaction(async tx => {
+            const snapshot = await tx.get(ref);
+            const current = fromDocument(snapshot.data());
+            let v: Verdict;
+            try {
+              v = decide(current);
+            } catch (e) {
+              // Never let an error escape the callback: the client would retry
+              // it if it carried a numeric code (DESIGN §5).
+              return {ok: false, error: e as AppError} as Verdict;
+            }
+            if (v.ok && current && v.request !== current) {
+              tx.set(ref, toDocument(v.request));
+            }
+            return v;
+          }),
+        );
+      } catch (e) {
+        throw translate(e);
+      }
+      if (!verdict.ok) throw verdict.error;
+      return {request: verdict.request, activate: verdict.activate};
+    },
+
+    async setNotification(id, status: NotificationStatus) {
+      count('write');
+      try {
+        await bounded(collection.doc(id).update({notification: status}));
+      } catch (e) {
+        throw translate(e);
+      }
+    },
+
+    async list(q) {
+      count('query');
+      try {
+        const snapshot = await bounded(
+          applySpec(collection, querySpecs(q)).get(),
+        );
+        return snapshot.docs.flatMap(d => fromDocument(d.data()) ?? []);
+      } catch (e) {
+        throw translate(e);
+      }
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Sends the mails of DESIGN §2.1 over SMTP with nodemailer. `notify` never
+ * throws: a mail that cannot be sent is reported as `{delivered: false,
+ * error}` and logged, so it can never lose or roll back a request.
+ */
+import * as nodemailer from 'nodemailer';
+import type {AccessRequest, NotificationStatus} from '../approvals/types';
+import type {Config} from '../config';
+import type {Logger} from '../log';
+import type {SecretPort} from '../ports';
+import {requestLink} from './public-url';
+import {composeMail, MailEvent} from './templates';
+
+/** Sends one mail about a request. */
+export interface Notifier {
+  notify(event: MailEvent, request: AccessRequest): Promise<NotificationStatus>;
+}
+
+export interface SmtpNotifierOptions {
+  config: Config;
+  log: Logger;
+  /** Reads SMTP_SECRET when set. */
+  secrets?: SecretPort;
+  /** The base URL for links (see public-url.ts). */
+  baseUrl: () => Promise<string | undefined>;
+  /** Per connection step; a dead server must not hold the response for long. */
+  timeoutMs?: number;
+}
+
+/** Builds the notifier; the transport (and the secret) are fetched on first use. */
+export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
+  const {config, log} = options;
+  const smtp = config.smtp;
+  const timeout = options.timeoutMs ?? 10_000;
+  let transport: nodemailer.Transporter | undefined;
+
+  async function getTransport(): Promise<nodemailer.Transporter> {
+    if (transport) return transport;
+    let pass = smtp.password;
+    if (smtp.secret) {
+      if (!options.secrets)
+        throw new Error('No Secret Manager client for SMTP_SECRET');
+      pass = (await options.secrets.accessSecretVersion(smtp.secret)).trim();
+    }
+    transport = nodemailer.createTransport({
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.port === 465,
+      requireTLS: smtp.enableStartTls,
+      ignoreTLS: !smtp.enableStartTls,
+      auth: smtp.username ? {user: smtp.username, pass} : undefined,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
+    });
+    return transport;
+  }
+
+  return {
+    async notify(event, request) {
+      const labels = {event: `mail.${event}`, requestId: request.id};
+      try {
+        if (!smtp.senderAddress) {
+          throw new Error('SMTP_SENDER_ADDRESS is not set');
+        }
+        const base = await options.baseUrl();
+        if (base === undefined) {
+          log.warn('No base URL for mail links: set PUBLIC_BASE_URL', labels);
+        }
+        const mail = composeMail(event, request, {
+          link: base === undefined ? undefined : requestLink(base, request.id),
+          timezone: config.notificationTimezone,
+        });
+        await (
+          await getTransport()
+        ).sendMail({
+          from: {name: smtp.senderName, address: smtp.senderAddress},
+          to: mail.to,
+          cc: mail.cc,
+          subject: mail.subject,
+          html: mail.html,
+          text: mail.text,
+          headers: {Precedence: 'bulk', 'Auto-Submitted': 'auto-generated'},
+        });
+        log.info(`Mail sent: ${event}`, labels);
+        return {delivered: true};
+      } catch (e) {
+        // The SMTP library's message may name the server, never a password.
+        const reason =
+          `The mail could not be sent: ${(e as Error).message ?? 'unknown error'}`.slice(
+            0,
+            300,
+          );
+        log.error(
+          reason,
+          {...labels, event: 'mail.failed'},
+          {error: e, mail: event},
+        );
+        return {delivered: false, error: reason};
+      }
+    },
+  };
+}

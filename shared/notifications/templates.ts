@@ -1,0 +1,185 @@
+/**
+ * The mails of a request's life, as HTML and plain text. Every value from the
+ * request goes through the `html` tag (escaped by construction); times are
+ * shown in NOTIFICATION_TIMEZONE.
+ */
+import type {AccessRequest} from '../approvals/types';
+import {html, safeHref, SafeHtml, toHtmlString} from './html';
+
+export const MailEvent = [
+  'requested',
+  'reminded',
+  'activated',
+  'denied',
+  'withdrawn',
+] as const;
+export type MailEvent = (typeof MailEvent)[number];
+
+export interface Mail {
+  to: string[];
+  cc: string[];
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface MailContext {
+  /** `<base>/requests/<id>`, or undefined when no base URL is known. */
+  link?: string;
+  timezone: string;
+}
+
+/** A time as the reader's organisation reads it, e.g. "25 Nov 2026, 23:05 CET". */
+export function formatTime(iso: string, timezone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  })
+    .format(new Date(iso))
+    .concat(' ', zoneName(iso, timezone));
+}
+
+function zoneName(iso: string, timezone: string): string {
+  const part = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    timeZoneName: 'short',
+  })
+    .formatToParts(new Date(iso))
+    .find(p => p.type === 'timeZoneName');
+  return part?.value ?? timezone;
+}
+
+/** Subjects are headers: no line breaks, whatever the request says. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\t\u2028\u2029]+/g, ' ').slice(0, 200);
+}
+
+function entitlement(r: AccessRequest): string {
+  return r.resourceCondition
+    ? `${r.role} (condition: ${r.resourceCondition})`
+    : r.role;
+}
+
+interface Content {
+  to: string[];
+  cc: string[];
+  subject: string;
+  lead: string;
+  /** Extra rows shown after the request's own. */
+  rows: Array<[string, string]>;
+  button?: string;
+}
+
+function content(event: MailEvent, r: AccessRequest, tz: string): Content {
+  const what = `${entitlement(r)} on ${r.project}`;
+  const toReviewers = {to: r.reviewers, cc: [r.requester]};
+  const toRequester = {to: [r.requester], cc: r.reviewers};
+  switch (event) {
+    case 'requested':
+    case 'reminded':
+      return {
+        ...toReviewers,
+        subject: `${event === 'reminded' ? 'Reminder: ' : ''}${r.requester} requests ${r.role} on ${r.project}`,
+        lead: `${r.requester} asks you to approve access to ${what}.`,
+        rows: [['Expires', formatTime(r.expiresAt, tz)]],
+        button: 'Review the request',
+      };
+    case 'activated':
+      return {
+        ...toRequester,
+        subject: `Access to ${r.role} on ${r.project} is active`,
+        lead: `Your request for ${what} was approved by ${r.approvals.map(a => a.reviewer).join(', ')}.`,
+        rows: r.activation
+          ? [
+              ['Active from', formatTime(r.activation.start, tz)],
+              ['Until', formatTime(r.activation.end, tz)],
+            ]
+          : [],
+        button: 'View the request',
+      };
+    case 'denied':
+      return {
+        ...toRequester,
+        subject: `Request for ${r.role} on ${r.project} denied`,
+        lead: `${r.decidedBy ?? 'A reviewer'} denied your request for ${what}.`,
+        rows: [['Reason', r.reason ?? '']],
+        button: 'View the request',
+      };
+    case 'withdrawn':
+      return {
+        ...toReviewers,
+        subject: `Request for ${r.role} on ${r.project} withdrawn`,
+        lead: `${r.requester} withdrew the request for ${what}. No action is needed.`,
+        rows: [],
+      };
+  }
+}
+
+/** Builds the mail for `event`; every request value is escaped in the HTML. */
+export function composeMail(
+  event: MailEvent,
+  request: AccessRequest,
+  context: MailContext,
+): Mail {
+  const c = content(event, request, context.timezone);
+  const rows: Array<[string, string]> = [
+    ['Requester', request.requester],
+    ['Role', request.role],
+    ...(request.resourceCondition
+      ? [['Condition', request.resourceCondition] as [string, string]]
+      : []),
+    ['Project', request.project],
+    ['Justification', request.justification],
+    ['Duration', `${request.durationMinutes} minutes`],
+    ...c.rows,
+  ];
+  const href = context.link ? safeHref(context.link) : undefined;
+  const noLink =
+    'The link to this request is unavailable: the administrator must set PUBLIC_BASE_URL.';
+  const button: SafeHtml = !c.button
+    ? html``
+    : href
+      ? html`<p>
+          <a
+            href="${href}"
+            style="display:inline-block;padding:10px 18px;background:#1a73e8;color:#ffffff;text-decoration:none;border-radius:4px"
+            >${c.button}</a
+          >
+        </p>`
+      : html`<p>${noLink}</p>`;
+  const body = html`<!DOCTYPE html>
+    <html>
+      <body style="font-family:Arial,sans-serif;font-size:14px">
+        <p>${c.lead}</p>
+        <table cellpadding="4">
+          ${rows.map(
+            ([k, v]) =>
+              html`<tr>
+                <th align="left">${k}</th>
+                <td>${v}</td>
+              </tr>`,
+          )}
+        </table>
+        ${button}
+        <p style="color:#5f6368;font-size:12px">
+          Request ${request.id}. JIT Access sent this mail automatically.
+        </p>
+      </body>
+    </html>`;
+  const text = [
+    c.lead,
+    '',
+    ...rows.map(([k, v]) => `${k}: ${v}`),
+    '',
+    ...(c.button ? [href ? `${c.button}: ${href}` : noLink, ''] : []),
+    `Request ${request.id}. JIT Access sent this mail automatically.`,
+  ].join('\n');
+  return {
+    to: c.to,
+    cc: c.cc,
+    subject: oneLine(c.subject),
+    html: toHtmlString(body),
+    text,
+  };
+}

@@ -1,0 +1,378 @@
+/**
+ * Requests and decisions through the HTTP functions, with the real store,
+ * activator, Resource Manager adapter (fake Google Cloud) and SMTP.
+ * See harness.ts for what is real and what is in memory.
+ */
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  DAVE,
+  Harness,
+  MALLORY,
+  PROJECT,
+  REQUEST_PATH,
+  requestBody,
+  ROLE,
+  startHarness,
+} from './harness';
+
+const SET = 'cloudresourcemanager.projects.setIamPolicy';
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+beforeEach(() => {
+  h.smtp.mails.length = 0;
+  h.fake.clearFaults();
+});
+
+async function createRequest(body = requestBody()) {
+  const res = await h.post(REQUEST_PATH, ALICE, body).expect(201);
+  return res.body as {id: string; [k: string]: unknown};
+}
+
+function auditEvents(event: string) {
+  return h.log
+    .entries()
+    .filter(
+      e =>
+        (
+          e['logging.googleapis.com/labels'] as
+            Record<string, string> | undefined
+        )?.event === event,
+    )
+    .map(e => e['logging.googleapis.com/labels'] as Record<string, string>);
+}
+
+describe('POST /api/projects/{project}/roles/request', () => {
+  it('stores a PENDING request with a 128-bit URL-safe id and answers 201', async () => {
+    const r = await createRequest();
+    expect(r.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(r).toMatchObject({
+      project: PROJECT,
+      role: ROLE,
+      requester: ALICE,
+      reviewers: [BOB, CAROL],
+      state: 'PENDING',
+      approvals: [],
+      requiredApprovals: 1,
+      justification: 'case 42',
+      durationMinutes: 30,
+      notification: {delivered: true},
+    });
+    expect(
+      Date.parse(r.expiresAt as string) - Date.parse(r.createdAt as string),
+    ).toBe(60 * 60_000);
+    expect(
+      (await h.get(`/api/requests/${r.id}`, ALICE).expect(200)).body.state,
+    ).toBe('PENDING');
+    expect(auditEvents('api.requestRole').some(l => l.requestId === r.id)).toBe(
+      true,
+    );
+  });
+
+  it('mails the reviewers, cc the requester, with a link to the request page and Precedence: bulk', async () => {
+    const r = await createRequest();
+    expect(h.smtp.mails).toHaveLength(1);
+    const mail = h.smtp.mails[0]!;
+    expect(mail.envelopeTo.sort()).toEqual([ALICE, BOB, CAROL]);
+    expect(
+      (mail.parsed.to as {value: {address: string}[]}).value.map(
+        v => v.address,
+      ),
+    ).toEqual([BOB, CAROL]);
+    expect(
+      (mail.parsed.cc as {value: {address: string}[]}).value.map(
+        v => v.address,
+      ),
+    ).toEqual([ALICE]);
+    expect(mail.parsed.headers.get('precedence')).toBe('bulk');
+    const link = `https://jit.example.com/requests/${r.id}`;
+    expect(mail.parsed.html).toContain(`href="${link}"`);
+    expect(mail.parsed.text).toContain(link);
+    // Times in NOTIFICATION_TIMEZONE (Europe/Berlin).
+    expect(mail.parsed.text).toMatch(/Expires: .*(CET|CEST|GMT\+1|GMT\+2)/);
+  });
+
+  it('never takes the link host from request headers', async () => {
+    const r = await h
+      .post(REQUEST_PATH, ALICE, requestBody())
+      .set('X-Forwarded-Host', 'evil.example.net')
+      .set('Host', 'evil.example.net')
+      .expect(201);
+    expect(h.smtp.mails[0]!.parsed.html).toContain(
+      `https://jit.example.com/requests/${r.body.id}`,
+    );
+    expect(JSON.stringify(h.smtp.mails[0]!.parsed.html)).not.toContain(
+      'evil.example.net',
+    );
+  });
+
+  it('escapes a hostile justification in the mail', async () => {
+    await createRequest(
+      requestBody({justification: '<script>alert(1)</script>"&'}),
+    );
+    const html = h.smtp.mails[0]!.parsed.html as string;
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;');
+    expect(h.smtp.mails[0]!.parsed.text).toContain(
+      '<script>alert(1)</script>"&',
+    );
+  });
+
+  it.each([
+    ['an unknown field', requestBody({extra: 1}), 400, /Unknown fields: extra/],
+    [
+      'a reviewer who is not a peer',
+      requestBody({reviewers: [BOB, MALLORY]}),
+      400,
+      /mallory@example\.com/,
+    ],
+    [
+      'the requester as reviewer',
+      requestBody({reviewers: [BOB, ALICE]}),
+      400,
+      /alice@example\.com/,
+    ],
+    [
+      'a duplicate reviewer',
+      requestBody({reviewers: [BOB, 'Bob@example.com']}),
+      400,
+      /bob@example\.com is listed more than once/,
+    ],
+    ['no reviewers', requestBody({reviewers: []}), 400, /reviewers/],
+    [
+      'too many reviewers',
+      requestBody({
+        reviewers: Array.from({length: 11}, (_, i) => `u${i}@example.com`),
+      }),
+      400,
+      /reviewers/,
+    ],
+    [
+      'a reviewer that is not an email',
+      requestBody({reviewers: ['bob']}),
+      400,
+      /reviewers\[0\]/,
+    ],
+    [
+      'a blank justification',
+      requestBody({justification: '  '}),
+      400,
+      /justification/,
+    ],
+    [
+      'a duration of 0 minutes',
+      requestBody({durationMinutes: 0}),
+      400,
+      /durationMinutes/,
+    ],
+    [
+      'a role the requester is not MPA-eligible for',
+      requestBody({role: 'roles/owner'}),
+      403,
+      /not eligible/,
+    ],
+  ])('refuses %s', async (_, body, status, message) => {
+    const res = await h.post(REQUEST_PATH, ALICE, body).expect(status);
+    expect(res.body.error.message).toMatch(message);
+    expect(h.smtp.mails).toHaveLength(0);
+  });
+
+  it('refuses a requester who is not MPA-eligible with 403', async () => {
+    const res = await h.post(REQUEST_PATH, MALLORY, requestBody()).expect(403);
+    expect(res.body.error.status).toBe('PERMISSION_DENIED');
+  });
+
+  it('shows the request as PENDING_APPROVAL with its id to the roles listing', async () => {
+    const r = await createRequest();
+    const pending = await h.approvals.pendingRequestsFor(ALICE, PROJECT);
+    expect(pending).toContainEqual({role: ROLE, requestId: r.id});
+    expect(await h.approvals.pendingRequestsFor(BOB, PROJECT)).toEqual([]);
+  });
+});
+
+describe('reading requests', () => {
+  it('shows a request to its requester and reviewers, and 404 to anyone else', async () => {
+    const r = await createRequest();
+    for (const user of [ALICE, BOB, CAROL])
+      await h.get(`/api/requests/${r.id}`, user).expect(200);
+    expect(
+      (await h.get(`/api/requests/${r.id}`, DAVE).expect(404)).body.error
+        .status,
+    ).toBe('NOT_FOUND');
+    await h.get('/api/requests/AAAAAAAAAAAAAAAAAAAAAA', ALICE).expect(404);
+  });
+
+  it('lists requests as requester and as reviewer, newest first, filtered by state', async () => {
+    const first = await createRequest();
+    const second = await createRequest();
+    const mine = (
+      await h.get('/api/requests?as=requester', ALICE).expect(200)
+    ).body.requests.map((r: {id: string}) => r.id);
+    expect(mine.indexOf(second.id)).toBeLessThan(mine.indexOf(first.id));
+    const reviewing = (
+      await h.get('/api/requests?as=reviewer&state=PENDING', CAROL).expect(200)
+    ).body.requests;
+    expect(reviewing.map((r: {id: string}) => r.id)).toEqual(
+      expect.arrayContaining([first.id, second.id]),
+    );
+    expect(
+      (await h.get('/api/requests?as=reviewer', DAVE).expect(200)).body
+        .requests,
+    ).toEqual([]);
+    await h.get('/api/requests?as=boss', ALICE).expect(400);
+    await h.get('/api/requests?as=reviewer&state=LOST', ALICE).expect(400);
+  });
+});
+
+describe('approving', () => {
+  it('activates the role on approval: one IAM write with every approver, ACTIVE, and a mail to the requester', async () => {
+    const r = await createRequest();
+    h.smtp.mails.length = 0;
+    const setsBefore = h.fake.calls(SET).length;
+    const res = await h
+      .post(`/api/requests/${r.id}/approve`, BOB, {comment: 'go'})
+      .expect(200);
+    expect(res.body).toMatchObject({
+      state: 'ACTIVE',
+      approvals: [{reviewer: BOB, comment: 'go'}],
+      decidedBy: BOB,
+    });
+    expect(
+      Date.parse(res.body.activation.end) -
+        Date.parse(res.body.activation.start),
+    ).toBe(30 * 60_000);
+    expect(h.fake.calls(SET).length - setsBefore).toBe(1);
+    const binding = h.fake.world.policies![
+      `projects/${PROJECT}`
+    ]!.bindings!.find(
+      b => b.role === ROLE && b.members.includes(`user:${ALICE}`),
+    );
+    expect(binding?.condition?.description).toBe(
+      'Approved by bob@example.com, justification: case 42',
+    );
+    expect(binding?.condition?.expression).toContain(
+      res.body.activation.start.replace('.000Z', 'Z'),
+    );
+    const mail = h.smtp.mails[0]!;
+    expect(
+      (mail.parsed.to as {value: {address: string}[]}).value.map(
+        v => v.address,
+      ),
+    ).toEqual([ALICE]);
+    expect(mail.parsed.subject).toContain('is active');
+    expect(
+      auditEvents('api.approveRequest').some(l => l.requestId === r.id),
+    ).toBe(true);
+  });
+
+  it('answers the same reviewer approving twice with 200 then 409 ALREADY_EXISTS', async () => {
+    const r = await createRequest();
+    await h.post(`/api/requests/${r.id}/approve`, BOB).expect(200);
+    const again = await h
+      .post(`/api/requests/${r.id}/approve`, BOB)
+      .expect(409);
+    expect(again.body.error.status).toBe('ALREADY_EXISTS');
+  });
+
+  it('refuses the requester approving their own request with 403, and a stranger with 404', async () => {
+    const r = await createRequest();
+    await h.post(`/api/requests/${r.id}/approve`, ALICE).expect(403);
+    await h.post(`/api/requests/${r.id}/approve`, DAVE).expect(404);
+  });
+
+  it.each([
+    ['the reviewer', BOB],
+    ['the requester', ALICE],
+  ])(
+    're-checks eligibility at approval: 403 when %s is no longer eligible',
+    async (_, who) => {
+      const r = await createRequest();
+      const saved = h.eligibility.mpa.get(who)!;
+      h.eligibility.mpa.set(who, []);
+      try {
+        const res = await h
+          .post(`/api/requests/${r.id}/approve`, BOB)
+          .expect(403);
+        expect(res.body.error.message).toMatch(/no longer eligible/);
+      } finally {
+        h.eligibility.mpa.set(who, saved);
+      }
+      expect((await h.get(`/api/requests/${r.id}`, ALICE)).body.state).toBe(
+        'PENDING',
+      );
+    },
+  );
+
+  it('records FAILED when the IAM write fails, and a retry by another reviewer activates without adding an approval', async () => {
+    const r = await createRequest();
+    h.fake.failNext(SET, 400, 1);
+    const failed = await h.post(`/api/requests/${r.id}/approve`, BOB);
+    expect(failed.status).toBeGreaterThanOrEqual(400);
+    const stored = (await h.get(`/api/requests/${r.id}`, ALICE).expect(200))
+      .body;
+    expect(stored.state).toBe('FAILED');
+    expect(stored.error).toEqual(expect.any(String));
+    const retry = await h
+      .post(`/api/requests/${r.id}/approve`, CAROL)
+      .expect(200);
+    expect(retry.body.state).toBe('ACTIVE');
+    expect(
+      retry.body.approvals.map((a: {reviewer: string}) => a.reviewer),
+    ).toEqual([BOB]);
+    expect(retry.body.error).toBeUndefined();
+  });
+});
+
+describe('deny, withdraw, remind', () => {
+  it('requires a reason to deny, then denies and mails the reason', async () => {
+    const r = await createRequest();
+    await h.post(`/api/requests/${r.id}/deny`, BOB, {}).expect(400);
+    await h.post(`/api/requests/${r.id}/deny`, BOB, {reason: ' '}).expect(400);
+    h.smtp.mails.length = 0;
+    const res = await h
+      .post(`/api/requests/${r.id}/deny`, BOB, {reason: 'Use <staging>'})
+      .expect(200);
+    expect(res.body).toMatchObject({
+      state: 'DENIED',
+      reason: 'Use <staging>',
+      decidedBy: BOB,
+    });
+    expect(h.smtp.mails[0]!.parsed.html).toContain('Use &lt;staging&gt;');
+    await h.post(`/api/requests/${r.id}/approve`, CAROL).expect(409);
+    expect(auditEvents('api.denyRequest').some(l => l.requestId === r.id)).toBe(
+      true,
+    );
+  });
+
+  it('lets only the requester withdraw: a reviewer gets 403', async () => {
+    const r = await createRequest();
+    await h.post(`/api/requests/${r.id}/withdraw`, BOB).expect(403);
+    h.smtp.mails.length = 0;
+    expect(
+      (await h.post(`/api/requests/${r.id}/withdraw`, ALICE).expect(200)).body
+        .state,
+    ).toBe('WITHDRAWN');
+    expect(h.smtp.mails[0]!.parsed.subject).toContain('withdrawn');
+    await h.post(`/api/requests/${r.id}/withdraw`, ALICE).expect(409);
+    expect(
+      auditEvents('api.withdrawRequest').some(l => l.requestId === r.id),
+    ).toBe(true);
+  });
+
+  it('sends the reviewers the mail again on remind, by the requester only', async () => {
+    const r = await createRequest();
+    h.smtp.mails.length = 0;
+    await h.post(`/api/requests/${r.id}/remind`, BOB).expect(403);
+    await h.post(`/api/requests/${r.id}/remind`, ALICE).expect(200);
+    expect(h.smtp.mails).toHaveLength(1);
+    expect(h.smtp.mails[0]!.parsed.subject).toMatch(/^Reminder: /);
+    expect(
+      auditEvents('api.remindRequest').some(l => l.requestId === r.id),
+    ).toBe(true);
+  });
+});

@@ -1,0 +1,281 @@
+/**
+ * The approvals under test, end to end inside one process: the request and
+ * approve routes through functions-framework's test server with real IAP
+ * assertions, the real Firestore store on the run's emulator, the real
+ * activator and Resource Manager adapter against the fake Google Cloud, and
+ * mail captured by an in-process SMTP server and parsed with mailparser.
+ *
+ * Eligibility is in memory (MemoryEligibility below): these tests are about
+ * requests, not catalogs. It is mutable, so a test can revoke eligibility.
+ */
+import * as functions from '@google-cloud/functions-framework';
+import {getTestServer} from '@google-cloud/functions-framework/testing';
+import type {Firestore} from '@google-cloud/firestore';
+import {AddressInfo} from 'node:net';
+import {simpleParser, ParsedMail} from 'mailparser';
+import {SMTPServer} from 'smtp-server';
+import request from 'supertest';
+import {makeRequestRouteOver} from '../../functions/activate/request-route';
+import {makeApproveRoutesOver} from '../../functions/approve/routes';
+import {
+  fakeEndpoints,
+  startFakeGoogleCloud,
+  type FakeGoogleCloud,
+  type World,
+} from '../../sandbox/fake-gcp';
+import {makeActivator} from '../../shared/activation/activator';
+import {
+  makeApprovalService,
+  type ApprovalService,
+} from '../../shared/approvals/service';
+import type {
+  EligibilityService,
+  Entitlement,
+  EntitlementId,
+} from '../../shared/eligibility/types';
+import {NotFoundError} from '../../shared/errors';
+import {makeFirestore} from '../../shared/google/firestore';
+import {makeFirestoreRequestStore} from '../../shared/google/firestore-requests';
+import {makeProjectIamClient} from '../../shared/google/resource-manager';
+import {makeHttpFunction} from '../../shared/http';
+import {makeMemoryLogger} from '../../shared/log';
+import {makeBaseUrlResolver} from '../../shared/notifications/public-url';
+import {makeSmtpNotifier} from '../../shared/notifications/smtp-notifier';
+import {makeTestIap, type TestIap} from '../support/iap';
+import {uniquePrefix} from './support';
+
+export const PROJECT = 'approval-project';
+export const ROLE = 'roles/compute.admin';
+export const ALICE = 'alice@example.com';
+export const BOB = 'bob@example.com';
+export const CAROL = 'carol@example.com';
+export const DAVE = 'dave@example.com';
+export const MALLORY = 'mallory@example.com';
+
+export function approvalWorld(): World {
+  return {
+    organization: {name: 'organizations/1001', domain: 'example.com'},
+    domains: ['example.com'],
+    projects: [
+      {projectId: PROJECT, projectNumber: '3001', parent: 'organizations/1001'},
+    ],
+    policies: {
+      [`projects/${PROJECT}`]: {
+        version: 1,
+        bindings: [{role: 'roles/owner', members: ['user:root@example.com']}],
+      },
+    },
+  };
+}
+
+/** Who is MPA-eligible for what on PROJECT; peers follow from it. */
+export class MemoryEligibility implements EligibilityService {
+  calls = 0;
+  readonly mpa = new Map<string, EntitlementId[]>([
+    [ALICE, [{role: ROLE}]],
+    [BOB, [{role: ROLE}]],
+    [CAROL, [{role: ROLE}]],
+    [DAVE, [{role: ROLE}]],
+  ]);
+
+  async listProjects(): Promise<string[]> {
+    return [PROJECT];
+  }
+
+  async listEntitlements(user: string, project: string) {
+    this.calls++;
+    if (project !== PROJECT)
+      throw new NotFoundError(`Project ${project} was not found`);
+    const entitlements: Entitlement[] = (this.mpa.get(user) ?? []).map(e => ({
+      ...e,
+      activationType: 'MPA',
+      status: 'ELIGIBLE',
+    }));
+    return {entitlements, warnings: []};
+  }
+
+  async listPeers(user: string, project: string, e: EntitlementId) {
+    this.calls++;
+    if (project !== PROJECT)
+      throw new NotFoundError(`Project ${project} was not found`);
+    return [...this.mpa.entries()]
+      .filter(
+        ([u, list]) =>
+          u !== user &&
+          list.some(
+            x =>
+              x.role === e.role && x.resourceCondition === e.resourceCondition,
+          ),
+      )
+      .map(([u]) => u)
+      .sort();
+  }
+}
+
+export interface CapturedMail {
+  envelopeTo: string[];
+  parsed: ParsedMail;
+}
+
+export interface SmtpCapture {
+  port: number;
+  mails: CapturedMail[];
+  close(): Promise<void>;
+}
+
+/** An SMTP server on loopback that keeps every mail, parsed. */
+export async function startSmtpCapture(port = 0): Promise<SmtpCapture> {
+  const mails: CapturedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then(parsed => {
+          mails.push({
+            envelopeTo: session.envelope.rcptTo.map(r => r.address),
+            parsed,
+          });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    mails,
+    close: () => new Promise<void>(resolve => server.close(() => resolve())),
+  };
+}
+
+export interface Harness {
+  fake: FakeGoogleCloud;
+  iap: TestIap;
+  smtp: SmtpCapture;
+  eligibility: MemoryEligibility;
+  approvals: ApprovalService;
+  firestore: Firestore;
+  log: ReturnType<typeof makeMemoryLogger>;
+  /** Firestore operations by kind since the last reset. */
+  operations: Record<string, number>;
+  /** supertest against the function. */
+  http: () => ReturnType<typeof request>;
+  post(path: string, user: string, body?: unknown): request.Test;
+  get(path: string, user: string): request.Test;
+  close(): Promise<void>;
+}
+
+let functionCounter = 0;
+
+export async function startHarness(
+  options: {env?: Record<string, string>; smtpPort?: number} = {},
+): Promise<Harness> {
+  const fake = await startFakeGoogleCloud(approvalWorld());
+  const smtp = await startSmtpCapture();
+  const iap = await makeTestIap({
+    env: {
+      ...fakeEndpoints(fake),
+      FIRESTORE_EMULATOR_HOST: process.env.FIRESTORE_EMULATOR_HOST,
+      FIRESTORE_COLLECTION_PREFIX: uniquePrefix(),
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(options.smtpPort ?? smtp.port),
+      SMTP_ENABLE_STARTTLS: 'false',
+      SMTP_SENDER_ADDRESS: 'jit@example.com',
+      PUBLIC_BASE_URL: 'https://jit.example.com',
+      NOTIFICATION_TIMEZONE: 'Europe/Berlin',
+      ...options.env,
+    },
+  });
+  const config = iap.config;
+  const log = makeMemoryLogger();
+  const eligibility = new MemoryEligibility();
+  const firestore = makeFirestore(config);
+  const operations: Record<string, number> = {};
+  const store = makeFirestoreRequestStore({
+    firestore,
+    collectionPrefix: config.firestore.collectionPrefix,
+    database: config.firestore.database,
+    onOperation: kind => {
+      operations[kind] = (operations[kind] ?? 0) + 1;
+    },
+  });
+  const activator = makeActivator({
+    iam: makeProjectIamClient(config, log.logger, {
+      retry: {initialDelayMs: 5, maxDelayMs: 20, deadlineMs: 3_000},
+    }),
+    log: log.logger,
+    initialDelayMs: 5,
+    maxDelayMs: 20,
+  });
+  const approvals = makeApprovalService({
+    config,
+    store,
+    eligibility,
+    activator,
+    notifier: makeSmtpNotifier({
+      config,
+      log: log.logger,
+      baseUrl: makeBaseUrlResolver(config),
+      timeoutMs: 2_000,
+    }),
+    log: log.logger,
+  });
+  const name = `approvals${++functionCounter}`;
+  functions.http(
+    name,
+    makeHttpFunction({
+      routes: [
+        makeRequestRouteOver({config, approvals: () => approvals}),
+        ...makeApproveRoutesOver(() => approvals),
+      ],
+      verifier: iap.verifier,
+      log: log.logger,
+      rateLimitPerMinute: 0,
+    }),
+  );
+  const server = getTestServer(name);
+  const http = () => request(server);
+  return {
+    fake,
+    iap,
+    smtp,
+    eligibility,
+    approvals,
+    firestore,
+    log,
+    operations,
+    http,
+    post: (path, user, body = {}) =>
+      http()
+        .post(path)
+        .set('x-goog-iap-jwt-assertion', iap.assertionFor(user))
+        .set('X-JIT-Access', '1')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify(body)),
+    get: (path, user) =>
+      http().get(path).set('x-goog-iap-jwt-assertion', iap.assertionFor(user)),
+    close: async () => {
+      await Promise.all([
+        fake.stop(),
+        smtp.close(),
+        iap.close(),
+        firestore.terminate(),
+      ]);
+    },
+  };
+}
+
+/** A valid request body; override what a test is about. */
+export function requestBody(overrides: Record<string, unknown> = {}) {
+  return {
+    role: ROLE,
+    justification: 'case 42',
+    durationMinutes: 30,
+    reviewers: [BOB, CAROL],
+    ...overrides,
+  };
+}
+
+export const REQUEST_PATH = `/api/projects/${PROJECT}/roles/request`;

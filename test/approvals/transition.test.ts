@@ -1,0 +1,479 @@
+import {
+  asRead,
+  effectiveState,
+  transition,
+  Verdict,
+} from '../../shared/approvals/transition';
+import {AccessRequest, RequestState} from '../../shared/approvals/types';
+
+const T0 = new Date('2030-01-01T10:00:00.000Z');
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+function pending(overrides: Partial<AccessRequest> = {}): AccessRequest {
+  return {
+    id: 'req1',
+    project: 'p1',
+    role: 'roles/compute.admin',
+    requester: 'alice@example.com',
+    reviewers: ['bob@example.com', 'carol@example.com'],
+    justification: 'case 42',
+    durationMinutes: 30,
+    state: 'PENDING',
+    approvals: [],
+    requiredApprovals: 1,
+    createdAt: T0.toISOString(),
+    expiresAt: at(60).toISOString(),
+    ...overrides,
+  };
+}
+
+function ok(v: Verdict) {
+  if (!v.ok)
+    throw new Error(`expected ok, got ${v.error.name}: ${v.error.message}`);
+  return v;
+}
+function err(v: Verdict) {
+  if (v.ok) throw new Error(`expected an error, got state ${v.request.state}`);
+  return {
+    status: v.error.status,
+    httpStatus: v.error.httpStatus,
+    message: v.error.message,
+  };
+}
+
+/** A request in each stored state, as the state machine produces them. */
+function inState(state: RequestState): AccessRequest {
+  const base = pending();
+  switch (state) {
+    case 'PENDING':
+      return base;
+    case 'EXPIRED':
+      return base; // read at a time past expiresAt
+    case 'APPROVED':
+    case 'ACTIVE':
+    case 'FAILED':
+      return {
+        ...base,
+        state,
+        approvals: [{reviewer: 'bob@example.com', at: at(1).toISOString()}],
+        decidedAt: at(1).toISOString(),
+        decidedBy: 'bob@example.com',
+        activation: {start: at(1).toISOString(), end: at(31).toISOString()},
+        ...(state === 'FAILED' ? {error: 'IAM unavailable'} : {}),
+      };
+    case 'DENIED':
+      return {
+        ...base,
+        state,
+        decidedAt: at(1).toISOString(),
+        decidedBy: 'bob@example.com',
+        reason: 'no',
+      };
+    case 'WITHDRAWN':
+      return {
+        ...base,
+        state,
+        decidedAt: at(1).toISOString(),
+        decidedBy: 'alice@example.com',
+      };
+  }
+}
+const readTime = (state: RequestState) =>
+  state === 'EXPIRED' ? at(61) : at(1.5);
+
+describe('transition', () => {
+  describe('approve', () => {
+    it('lets a listed reviewer approve, moving to APPROVED with a window starting at approval time', () => {
+      const v = ok(
+        transition(
+          pending(),
+          {type: 'approve', comment: 'ok'},
+          'bob@example.com',
+          at(5),
+        ),
+      );
+      expect(v.activate).toBe(true);
+      expect(v.request.state).toBe('APPROVED');
+      expect(v.request.approvals).toEqual([
+        {reviewer: 'bob@example.com', at: at(5).toISOString(), comment: 'ok'},
+      ]);
+      expect(v.request.activation).toEqual({
+        start: at(5).toISOString(),
+        end: at(35).toISOString(),
+      });
+      expect(v.request.decidedBy).toBe('bob@example.com');
+    });
+
+    it('starts the window on a whole second', () => {
+      const v = ok(
+        transition(
+          pending(),
+          {type: 'approve'},
+          'bob@example.com',
+          new Date(at(5).getTime() + 789),
+        ),
+      );
+      expect(v.request.activation?.start).toBe(at(5).toISOString());
+    });
+
+    it('refuses approval by the requester with 403', () => {
+      const r = pending({reviewers: ['alice@example.com', 'bob@example.com']});
+      expect(
+        err(transition(r, {type: 'approve'}, 'alice@example.com', at(1))),
+      ).toMatchObject({
+        httpStatus: 403,
+        status: 'PERMISSION_DENIED',
+      });
+    });
+
+    it('refuses approval by someone who is not a listed reviewer with 403', () => {
+      expect(
+        err(
+          transition(
+            pending(),
+            {type: 'approve'},
+            'mallory@example.com',
+            at(1),
+          ),
+        ),
+      ).toMatchObject({
+        httpStatus: 403,
+        message: 'You are not a reviewer of this request',
+      });
+    });
+
+    it('stays PENDING until approvals reach requiredApprovals (N of M)', () => {
+      const first = ok(
+        transition(
+          pending({requiredApprovals: 2}),
+          {type: 'approve'},
+          'bob@example.com',
+          at(1),
+        ),
+      );
+      expect(first).toMatchObject({
+        activate: false,
+        request: {state: 'PENDING'},
+      });
+      const second = ok(
+        transition(
+          first.request,
+          {type: 'approve'},
+          'carol@example.com',
+          at(2),
+        ),
+      );
+      expect(second.activate).toBe(true);
+      expect(second.request.state).toBe('APPROVED');
+      expect(second.request.approvals.map(a => a.reviewer)).toEqual([
+        'bob@example.com',
+        'carol@example.com',
+      ]);
+    });
+
+    it('counts one approval per reviewer: the same reviewer again is 409 ALREADY_EXISTS', () => {
+      const first = ok(
+        transition(
+          pending({requiredApprovals: 2}),
+          {type: 'approve'},
+          'bob@example.com',
+          at(1),
+        ),
+      );
+      expect(
+        err(
+          transition(
+            first.request,
+            {type: 'approve'},
+            'bob@example.com',
+            at(2),
+          ),
+        ),
+      ).toMatchObject({
+        httpStatus: 409,
+        status: 'ALREADY_EXISTS',
+      });
+    });
+
+    it('answers ALREADY_EXISTS to a reviewer who approved a request that is now ACTIVE', () => {
+      expect(
+        err(
+          transition(
+            inState('ACTIVE'),
+            {type: 'approve'},
+            'bob@example.com',
+            at(2),
+          ),
+        ),
+      ).toMatchObject({
+        status: 'ALREADY_EXISTS',
+      });
+    });
+
+    it.each([
+      ['APPROVED'],
+      ['ACTIVE'],
+      ['DENIED'],
+      ['WITHDRAWN'],
+      ['EXPIRED'],
+    ] as const)('refuses approval of a %s request with 409 ABORTED', state => {
+      expect(
+        err(
+          transition(
+            inState(state),
+            {type: 'approve'},
+            'carol@example.com',
+            readTime(state),
+          ),
+        ),
+      ).toMatchObject({
+        httpStatus: 409,
+        status: 'ABORTED',
+      });
+    });
+
+    it('lets any listed reviewer retry a FAILED request without adding an approval', () => {
+      const failed = inState('FAILED');
+      for (const reviewer of ['bob@example.com', 'carol@example.com']) {
+        const v = ok(transition(failed, {type: 'approve'}, reviewer, at(10)));
+        expect(v.activate).toBe(true);
+        expect(v.request.state).toBe('APPROVED');
+        expect(v.request.approvals).toEqual(failed.approvals);
+        expect(v.request.activation?.start).toBe(at(10).toISOString());
+        expect(v.request.error).toBeUndefined();
+      }
+    });
+
+    it('refuses a comment over 500 characters', () => {
+      expect(
+        err(
+          transition(
+            pending(),
+            {type: 'approve', comment: 'x'.repeat(501)},
+            'bob@example.com',
+            at(1),
+          ),
+        ),
+      ).toMatchObject({
+        httpStatus: 400,
+      });
+    });
+  });
+
+  describe('reading', () => {
+    it('reads a PENDING request past expiresAt as EXPIRED', () => {
+      expect(effectiveState(pending(), at(59.9))).toBe('PENDING');
+      expect(effectiveState(pending(), at(60))).toBe('EXPIRED');
+      expect(asRead(pending(), at(61)).state).toBe('EXPIRED');
+    });
+
+    it('reads an APPROVED record older than 2 minutes as FAILED, and lets a reviewer retry it', () => {
+      const approved = inState('APPROVED');
+      expect(effectiveState(approved, at(3))).toBe('APPROVED');
+      expect(effectiveState(approved, at(3.01))).toBe('FAILED');
+      expect(asRead(approved, at(4)).error).toMatch(/did not complete/);
+      const retry = ok(
+        transition(approved, {type: 'approve'}, 'carol@example.com', at(4)),
+      );
+      expect(retry).toMatchObject({
+        activate: true,
+        request: {state: 'APPROVED'},
+      });
+    });
+  });
+
+  describe('deny', () => {
+    it('lets a listed reviewer deny a PENDING request with a reason', () => {
+      const v = ok(
+        transition(
+          pending(),
+          {type: 'deny', reason: 'not now'},
+          'carol@example.com',
+          at(2),
+        ),
+      );
+      expect(v.request).toMatchObject({
+        state: 'DENIED',
+        reason: 'not now',
+        decidedBy: 'carol@example.com',
+        decidedAt: at(2).toISOString(),
+      });
+    });
+
+    it.each([
+      ['empty', ''],
+      ['blank', '  \t'],
+      ['over 500 characters', 'x'.repeat(501)],
+    ])('refuses a deny whose reason is %s with 400', (_, reason) => {
+      expect(
+        err(
+          transition(
+            pending(),
+            {type: 'deny', reason},
+            'bob@example.com',
+            at(1),
+          ),
+        ),
+      ).toMatchObject({httpStatus: 400});
+    });
+
+    it('accepts a reason of exactly 500 characters', () => {
+      ok(
+        transition(
+          pending(),
+          {type: 'deny', reason: 'x'.repeat(500)},
+          'bob@example.com',
+          at(1),
+        ),
+      );
+    });
+
+    it('refuses a deny by someone who is not a reviewer, and by the requester, with 403', () => {
+      expect(
+        err(
+          transition(
+            pending(),
+            {type: 'deny', reason: 'r'},
+            'mallory@example.com',
+            at(1),
+          ),
+        ).httpStatus,
+      ).toBe(403);
+      expect(
+        err(
+          transition(
+            pending(),
+            {type: 'deny', reason: 'r'},
+            'alice@example.com',
+            at(1),
+          ),
+        ).httpStatus,
+      ).toBe(403);
+    });
+
+    it.each([
+      ['APPROVED'],
+      ['ACTIVE'],
+      ['FAILED'],
+      ['DENIED'],
+      ['WITHDRAWN'],
+      ['EXPIRED'],
+    ] as const)('refuses to deny a %s request with 409 ABORTED', state => {
+      expect(
+        err(
+          transition(
+            inState(state),
+            {type: 'deny', reason: 'r'},
+            'carol@example.com',
+            readTime(state),
+          ),
+        ).status,
+      ).toBe('ABORTED');
+    });
+  });
+
+  describe('withdraw and remind', () => {
+    it('lets the requester withdraw a PENDING request', () => {
+      const v = ok(
+        transition(pending(), {type: 'withdraw'}, 'alice@example.com', at(3)),
+      );
+      expect(v.request).toMatchObject({
+        state: 'WITHDRAWN',
+        decidedBy: 'alice@example.com',
+      });
+    });
+
+    it('refuses a reviewer trying to withdraw with 403', () => {
+      expect(
+        err(
+          transition(pending(), {type: 'withdraw'}, 'bob@example.com', at(3)),
+        ),
+      ).toMatchObject({
+        httpStatus: 403,
+        status: 'PERMISSION_DENIED',
+      });
+    });
+
+    it('lets the requester remind while PENDING, leaving the request unchanged', () => {
+      const r = pending();
+      expect(
+        ok(transition(r, {type: 'remind'}, 'alice@example.com', at(3))).request,
+      ).toEqual(r);
+    });
+
+    it('refuses a reviewer trying to remind with 403', () => {
+      expect(
+        err(transition(pending(), {type: 'remind'}, 'bob@example.com', at(3)))
+          .httpStatus,
+      ).toBe(403);
+    });
+
+    it.each(
+      (
+        [
+          'APPROVED',
+          'ACTIVE',
+          'FAILED',
+          'DENIED',
+          'WITHDRAWN',
+          'EXPIRED',
+        ] as const
+      ).flatMap(s => [['withdraw', s] as const, ['remind', s] as const]),
+    )('refuses to %s a %s request with 409 ABORTED', (type, state) => {
+      expect(
+        err(
+          transition(
+            inState(state),
+            {type},
+            'alice@example.com',
+            readTime(state),
+          ),
+        ).status,
+      ).toBe('ABORTED');
+    });
+  });
+
+  describe('recording the IAM write', () => {
+    const approved = inState('APPROVED');
+    const start = approved.activation!.start;
+
+    it('moves APPROVED to ACTIVE when the write of this attempt succeeded', () => {
+      expect(
+        ok(transition(approved, {type: 'activated', start}, 'system', at(2)))
+          .request.state,
+      ).toBe('ACTIVE');
+    });
+
+    it('moves APPROVED to FAILED with the error when the write failed', () => {
+      const v = ok(
+        transition(
+          approved,
+          {type: 'activationFailed', start, error: 'IAM down'},
+          'system',
+          at(2),
+        ),
+      );
+      expect(v.request).toMatchObject({state: 'FAILED', error: 'IAM down'});
+    });
+
+    it('still records a success that arrives after the two minutes', () => {
+      expect(
+        ok(transition(approved, {type: 'activated', start}, 'system', at(10)))
+          .request.state,
+      ).toBe('ACTIVE');
+    });
+
+    it('ignores the outcome of an attempt that a retry superseded', () => {
+      expect(
+        err(
+          transition(
+            approved,
+            {type: 'activated', start: at(0).toISOString()},
+            'system',
+            at(2),
+          ),
+        ).status,
+      ).toBe('ABORTED');
+    });
+  });
+});

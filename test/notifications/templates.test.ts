@@ -1,0 +1,177 @@
+import {
+  escapeHtml,
+  html,
+  safeHref,
+  toHtmlString,
+} from '../../shared/notifications/html';
+import {
+  makeBaseUrlResolver,
+  requestLink,
+} from '../../shared/notifications/public-url';
+import {
+  composeMail,
+  formatTime,
+  MailEvent,
+} from '../../shared/notifications/templates';
+import type {AccessRequest} from '../../shared/approvals/types';
+import {testConfig} from '../approvals/support';
+
+const base: AccessRequest = {
+  id: 'abcDEF123_-xyz0123456A',
+  project: 'p1',
+  role: 'roles/compute.admin',
+  requester: 'alice@example.com',
+  reviewers: ['bob@example.com'],
+  justification: 'case 42',
+  durationMinutes: 30,
+  state: 'PENDING',
+  approvals: [{reviewer: 'bob@example.com', at: '2030-01-01T10:00:00.000Z'}],
+  requiredApprovals: 1,
+  createdAt: '2030-01-01T09:00:00.000Z',
+  expiresAt: '2030-01-01T10:00:00.000Z',
+  decidedBy: 'bob@example.com',
+  reason: 'no',
+  activation: {
+    start: '2030-01-01T10:00:00.000Z',
+    end: '2030-01-01T10:30:00.000Z',
+  },
+};
+
+const HOSTILE = [
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  "' onmouseover='alert(1)",
+  '<a href="javascript:alert(1)">x</a>',
+  '&lt;already-escaped&gt;',
+  '`${x}` = {{7*7}}',
+  '</td></tr></table><h1>forged</h1>',
+];
+
+describe('mail templates', () => {
+  describe.each(MailEvent.map(e => [e]))('%s mail', event => {
+    it.each(
+      HOSTILE.flatMap(value =>
+        (['justification', 'reason', 'resourceCondition'] as const).map(
+          field => [field, value] as const,
+        ),
+      ),
+    )('escapes a hostile %s: %s', (field, value) => {
+      const mail = composeMail(
+        event,
+        {...base, [field]: value},
+        {link: 'https://jit.example.com/requests/x', timezone: 'UTC'},
+      );
+      const escaped = escapeHtml(value);
+      // The hostile text never appears raw in the HTML (only its escaped form, if shown at all).
+      if (/[<>"'&`=]/.test(value)) expect(mail.html).not.toContain(value);
+      if (mail.text.includes(value)) expect(mail.html).toContain(escaped);
+    });
+  });
+
+  it('shows the justification in the plain-text part as written', () => {
+    const mail = composeMail(
+      'requested',
+      {...base, justification: '<b>case</b> & co'},
+      {timezone: 'UTC'},
+    );
+    expect(mail.text).toContain('Justification: <b>case</b> & co');
+    expect(mail.html).toContain('&lt;b&gt;case&lt;/b&gt; &amp; co');
+  });
+
+  it('links the button to the request page', () => {
+    const link = requestLink('https://jit.example.com/', base.id);
+    expect(link).toBe(`https://jit.example.com/requests/${base.id}`);
+    const mail = composeMail('requested', base, {link, timezone: 'UTC'});
+    expect(mail.html).toContain(`href="${link}"`);
+    expect(mail.text).toContain(link);
+  });
+
+  it('says the link is unavailable when no base URL is known', () => {
+    const mail = composeMail('requested', base, {timezone: 'UTC'});
+    expect(mail.html).not.toContain('href=');
+    expect(mail.text).toMatch(/PUBLIC_BASE_URL/);
+  });
+
+  it('refuses a non-http link', () => {
+    expect(safeHref('javascript:alert(1)')).toBeUndefined();
+    const mail = composeMail('requested', base, {
+      link: 'javascript:alert(1)',
+      timezone: 'UTC',
+    });
+    expect(mail.html).not.toContain('javascript:');
+  });
+
+  it('keeps the subject on one line whatever the request holds', () => {
+    const mail = composeMail(
+      'requested',
+      {...base, requester: 'a@example.com\r\nBcc: victim@example.com'},
+      {timezone: 'UTC'},
+    );
+    expect(mail.subject).not.toMatch(/[\r\n]/);
+  });
+
+  it('shows times in the notification time zone', () => {
+    expect(formatTime('2030-01-01T10:00:00.000Z', 'Europe/Berlin')).toMatch(
+      /11:00.*(CET|GMT\+1)/,
+    );
+    expect(formatTime('2030-07-01T10:00:00.000Z', 'America/New_York')).toMatch(
+      /06:00.*(EDT|GMT-4)/,
+    );
+    const mail = composeMail('activated', base, {timezone: 'Asia/Tokyo'});
+    expect(mail.text).toMatch(/Active from: .*19:00/);
+  });
+
+  it('addresses reviewers (cc requester) on request, and the requester (cc reviewers) on activation and denial', () => {
+    expect(composeMail('requested', base, {timezone: 'UTC'})).toMatchObject({
+      to: base.reviewers,
+      cc: [base.requester],
+    });
+    expect(composeMail('activated', base, {timezone: 'UTC'})).toMatchObject({
+      to: [base.requester],
+      cc: base.reviewers,
+    });
+    const denied = composeMail('denied', base, {timezone: 'UTC'});
+    expect(denied).toMatchObject({to: [base.requester]});
+    expect(denied.text).toContain('Reason: no');
+  });
+});
+
+describe('the html tag', () => {
+  it('escapes values but not nested fragments', () => {
+    const inner = html`<b>${'<i>'}</b>`;
+    expect(
+      toHtmlString(html`<p>${inner}${[html`<br />`, html`${'&'}`]}</p>`),
+    ).toBe('<p><b>&lt;i&gt;</b><br />&amp;</p>');
+  });
+
+  it('cannot be fooled by an object that looks like a fragment', () => {
+    const fake = {toString: () => '<script>'} as unknown as string;
+    expect(toHtmlString(html`${fake}`)).toBe('&lt;script&gt;');
+  });
+});
+
+describe('the base URL of links', () => {
+  const metadata = {
+    projectNumber: async () => '123456',
+    region: async () => 'europe-west1',
+  };
+
+  it('is PUBLIC_BASE_URL when set', async () => {
+    expect(
+      await makeBaseUrlResolver(testConfig({K_SERVICE: 'jit'}), metadata)(),
+    ).toBe('https://jit.example.com');
+  });
+
+  it("is the Cloud Run service's deterministic URL without it", async () => {
+    const config = testConfig({PUBLIC_BASE_URL: '', K_SERVICE: 'jit-access'});
+    expect(await makeBaseUrlResolver(config, metadata)()).toBe(
+      'https://jit-access-123456.europe-west1.run.app',
+    );
+  });
+
+  it('is unknown off Cloud Run without PUBLIC_BASE_URL', async () => {
+    expect(
+      await makeBaseUrlResolver(testConfig({PUBLIC_BASE_URL: ''}), metadata)(),
+    ).toBeUndefined();
+  });
+});

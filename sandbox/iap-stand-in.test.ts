@@ -1,0 +1,211 @@
+import * as http from 'http';
+import type {AddressInfo} from 'net';
+import * as crypto from 'crypto';
+import {makeIapSigner} from './iap-signer';
+import {startStandIn, StandIn, KEYS_PATH} from './iap-stand-in';
+import type {MailSink, SandboxMail} from './mail-sink';
+import {extractLinks} from './mail-sink';
+
+const AUDIENCE = '/projects/1/global/backendServices/2';
+const signer = makeIapSigner();
+const mails: SandboxMail[] = [];
+const mail: MailSink = {
+  host: '127.0.0.1',
+  port: 0,
+  mails,
+  stop: async () => {},
+};
+
+let upstream: http.Server;
+let upstreamUrl: string;
+let seen: http.IncomingHttpHeaders[] = [];
+let standIn: StandIn;
+let base: string;
+
+beforeAll(async () => {
+  // The "functions": echo what reached them.
+  upstream = http.createServer((req, res) => {
+    seen.push(req.headers);
+    let body = '';
+    req.on('data', c => (body += c));
+    req.on('end', () => {
+      res.writeHead(200, {'Content-Type': 'application/json'});
+      res.end(JSON.stringify({method: req.method, url: req.url, body}));
+    });
+  });
+  await new Promise<void>(r => upstream.listen(0, '127.0.0.1', r));
+  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  standIn = await startStandIn({
+    port: 0,
+    users: [
+      {email: 'alice@example.com', displayName: 'Alice <admin>'},
+      {email: 'bob@example.com'},
+    ],
+    signer,
+    audience: AUDIENCE,
+    mail,
+    upstream: () => upstreamUrl,
+  });
+  base = `http://127.0.0.1:${standIn.port}`;
+});
+
+afterAll(async () => {
+  await standIn.stop();
+  upstream.closeAllConnections();
+  await new Promise<void>(r => upstream.close(() => r()));
+});
+
+beforeEach(() => {
+  seen = [];
+  mails.length = 0;
+});
+
+async function signIn(email: string): Promise<string> {
+  const res = await fetch(
+    `${base}/sandbox/login?as=${encodeURIComponent(email)}`,
+    {redirect: 'manual'},
+  );
+  expect(res.status).toBe(302);
+  return res.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+function verify(token: string): Record<string, unknown> {
+  const [header, payload, signature] = token.split('.');
+  const ok = crypto.verify(
+    'sha256',
+    Buffer.from(`${header}.${payload}`),
+    {key: signer.publicKeyPem, dsaEncoding: 'ieee-p1363'},
+    Buffer.from(signature!, 'base64url'),
+  );
+  expect(ok).toBe(true);
+  expect(
+    JSON.parse(Buffer.from(header!, 'base64url').toString()),
+  ).toMatchObject({alg: 'ES256', kid: signer.kid});
+  return JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
+}
+
+describe('IAP stand-in', () => {
+  it('sends a visitor who is not signed in to the sign-in page, keeping the path', async () => {
+    const res = await fetch(`${base}/requests/abc?x=1`, {redirect: 'manual'});
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(
+      '/sandbox/login?next=%2Frequests%2Fabc%3Fx%3D1',
+    );
+    expect(seen).toHaveLength(0);
+  });
+
+  it('answers an API call without a session with 401 JSON', async () => {
+    const res = await fetch(`${base}/api/policy`);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({
+      error: {status: 'UNAUTHENTICATED'},
+    });
+  });
+
+  it('lists the seeded users on the sign-in page, escaped', async () => {
+    const html = await (await fetch(`${base}/sandbox/login`)).text();
+    expect(html).toContain('/sandbox/login?as=alice%40example.com');
+    expect(html).toContain('Alice &lt;admin&gt;');
+    expect(html).not.toContain('<admin>');
+  });
+
+  it('refuses to sign in a user who is not in the seed', async () => {
+    const res = await fetch(`${base}/sandbox/login?as=mallory@example.com`, {
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('redirects after sign-in only to a path on this site', async () => {
+    for (const [next, expected] of [
+      ['/requests/r1', '/requests/r1'],
+      ['//evil.example', '/'],
+      ['https://evil.example/', '/'],
+      ['/\\evil.example', '/'],
+    ]) {
+      const res = await fetch(
+        `${base}/sandbox/login?as=bob@example.com&next=${encodeURIComponent(next!)}`,
+        {redirect: 'manual'},
+      );
+      expect(res.headers.get('location')).toBe(expected);
+    }
+  });
+
+  it('forwards with a real ES256 assertion for the signed-in user, and strips identity headers', async () => {
+    const cookie = await signIn('Alice@Example.com');
+    const res = await fetch(`${base}/api/projects/p/roles/self-activate`, {
+      method: 'POST',
+      headers: {
+        cookie,
+        'content-type': 'application/json',
+        'x-goog-iap-jwt-assertion': 'forged',
+        'X-Goog-Authenticated-User-Email':
+          'accounts.google.com:mallory@example.com',
+        'x-goog-iap-anything': 'x',
+      },
+      body: '{"a":1}',
+    });
+    expect(await res.json()).toEqual({
+      method: 'POST',
+      url: '/api/projects/p/roles/self-activate',
+      body: '{"a":1}',
+    });
+    const headers = seen[0]!;
+    const claims = verify(headers['x-goog-iap-jwt-assertion'] as string);
+    expect(claims).toMatchObject({
+      email: 'alice@example.com',
+      aud: AUDIENCE,
+      iss: 'https://cloud.google.com/iap',
+    });
+    expect(headers['x-goog-authenticated-user-email']).toBe(
+      'accounts.google.com:alice@example.com',
+    );
+    expect(headers['x-goog-iap-anything']).toBeUndefined();
+    expect(headers.cookie).toBeUndefined();
+  });
+
+  it('refuses a forged session cookie', async () => {
+    const encoded = Buffer.from('bob@example.com').toString('base64url');
+    const res = await fetch(`${base}/`, {
+      headers: {cookie: `jit_sandbox_user=${encoded}.AAAA`},
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(302);
+    expect(seen).toHaveLength(0);
+  });
+
+  it('serves the public keys the functions verify with', async () => {
+    const res = await fetch(`${base}${KEYS_PATH}`);
+    expect(await res.json()).toEqual(signer.publicKeys());
+    expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/);
+  });
+
+  it('shows mail with every field escaped and the mail links clickable', async () => {
+    const text =
+      'Please review: http://localhost:8080/requests/abc\n<img src=x onerror=alert(1)>';
+    mails.push({
+      id: 1,
+      receivedAt: new Date().toISOString(),
+      to: ['bob@example.com'],
+      from: 'JIT Access <jit@example.com>',
+      subject: 'Approve <b>this</b>',
+      text,
+      links: extractLinks(text, '<a href="javascript:alert(1)">x</a>'),
+    });
+    const html = await (await fetch(`${base}/sandbox/mail`)).text();
+    expect(html).toContain('Approve &lt;b&gt;this&lt;/b&gt;');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).not.toMatch(/<img|<b>|javascript:/);
+    expect(html).toContain(
+      '<a class="mail-link" href="http://localhost:8080/requests/abc">',
+    );
+    const json = (await (await fetch(`${base}/sandbox/mail.json`)).json()) as {
+      mails: SandboxMail[];
+    };
+    expect(json.mails[0]!.subject).toBe('Approve <b>this</b>');
+  });
+});

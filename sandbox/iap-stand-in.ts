@@ -1,0 +1,301 @@
+/**
+ * The IAP stand-in: the sandbox's one public port. It signs users in with a
+ * cookie (/sandbox/login), serves its public keys (the functions' IAP key
+ * URL), shows the mail sink (/sandbox/mail) and forwards every other request
+ * to the functions with a real ES256 `x-goog-iap-jwt-assertion`, as IAP does.
+ * Identity headers sent by the browser are stripped first: only the
+ * stand-in speaks for the user.
+ */
+import {createHmac, randomBytes, timingSafeEqual} from 'crypto';
+import * as http from 'http';
+import type {AddressInfo} from 'net';
+import type {IapSigner} from './iap-signer';
+import type {MailSink} from './mail-sink';
+import {
+  loginPage,
+  mailPage,
+  messagePage,
+  SANDBOX_CSS,
+  SANDBOX_PAGE_CSP,
+  SandboxUser,
+} from './pages';
+
+export const KEYS_PATH = '/sandbox/iap/public_key';
+const COOKIE = 'jit_sandbox_user';
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+export interface StandInOptions {
+  port: number;
+  users: SandboxUser[];
+  signer: IapSigner;
+  /** The audience the assertions are signed for (the functions' IAP_AUDIENCE). */
+  audience: string;
+  mail: MailSink;
+  /** Where the functions listen, e.g. http://127.0.0.1:41234; set once started. */
+  upstream: () => string | undefined;
+}
+
+export interface StandIn {
+  port: number;
+  server: http.Server;
+  stop(): Promise<void>;
+}
+
+/** Forwarded headers: everything but identity, hop-by-hop and the cookie. */
+export function forwardedHeaders(
+  incoming: http.IncomingHttpHeaders,
+): http.OutgoingHttpHeaders {
+  const out: http.OutgoingHttpHeaders = {};
+  const connectionListed = new Set(
+    String(incoming.connection ?? '')
+      .split(',')
+      .map(s => s.trim().toLowerCase()),
+  );
+  for (const [name, value] of Object.entries(incoming)) {
+    const lower = name.toLowerCase();
+    if (
+      value === undefined ||
+      HOP_BY_HOP.has(lower) ||
+      connectionListed.has(lower) ||
+      lower.startsWith('x-goog-iap-') ||
+      lower.startsWith('x-goog-authenticated-') ||
+      lower === 'cookie'
+    ) {
+      continue;
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+function safeNext(next: string | null): string {
+  // Only a path on this site: never //host or a scheme (an open redirect).
+  return next && /^\/(?![/\\])/.test(next) ? next : '/';
+}
+
+function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) cookies.set(part.slice(0, i).trim(), part.slice(i + 1).trim());
+  }
+  return cookies;
+}
+
+/** Starts the stand-in on 127.0.0.1:`port` (0: a free port). */
+export async function startStandIn(options: StandInOptions): Promise<StandIn> {
+  const {signer, audience, mail} = options;
+  const known = new Map(options.users.map(u => [u.email.toLowerCase(), u]));
+  // A per-run secret: a cookie from an earlier run, or a forged one, is refused.
+  const secret = randomBytes(32);
+  const mac = (value: string) =>
+    createHmac('sha256', secret).update(value).digest('base64url');
+
+  const signedInUser = (req: http.IncomingMessage): string | undefined => {
+    const raw = parseCookies(req.headers.cookie).get(COOKIE);
+    if (!raw) return undefined;
+    const [encoded, tag] = raw.split('.');
+    if (!encoded || !tag) return undefined;
+    const expected = Buffer.from(mac(encoded));
+    const given = Buffer.from(tag);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      return undefined;
+    }
+    const email = Buffer.from(encoded, 'base64url').toString('utf8');
+    return known.has(email) ? email : undefined;
+  };
+
+  const page = (
+    res: http.ServerResponse,
+    status: number,
+    html: string,
+    headers: http.OutgoingHttpHeaders = {},
+  ) => {
+    res.writeHead(status, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': SANDBOX_PAGE_CSP,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+      ...headers,
+    });
+    res.end(html);
+  };
+
+  const sandboxRoute = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+  ) => {
+    const user = signedInUser(req);
+    switch (url.pathname) {
+      case '/sandbox/login': {
+        const as = url.searchParams.get('as');
+        const next = url.searchParams.get('next');
+        if (as === null) {
+          page(res, 200, loginPage(options.users, user, next ?? undefined));
+          return;
+        }
+        const email = as.trim().toLowerCase();
+        if (!known.has(email)) {
+          page(
+            res,
+            400,
+            messagePage(
+              'Unknown user',
+              `${as} is not a user of sandbox/seed.json.`,
+            ),
+          );
+          return;
+        }
+        const encoded = Buffer.from(email).toString('base64url');
+        res.writeHead(302, {
+          Location: safeNext(next),
+          'Set-Cookie': `${COOKIE}=${encoded}.${mac(encoded)}; Path=/; HttpOnly; SameSite=Lax`,
+          'Cache-Control': 'no-store',
+        });
+        res.end();
+        return;
+      }
+      case '/sandbox/logout':
+        res.writeHead(302, {
+          Location: '/sandbox/login',
+          'Set-Cookie': `${COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`,
+        });
+        res.end();
+        return;
+      case '/sandbox/mail':
+        page(res, 200, mailPage(mail.mails));
+        return;
+      case '/sandbox/mail.json':
+        res.writeHead(200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Cache-Control': 'no-store',
+        });
+        res.end(JSON.stringify({mails: [...mail.mails].reverse()}));
+        return;
+      case '/sandbox/style.css':
+        res.writeHead(200, {'Content-Type': 'text/css; charset=utf-8'});
+        res.end(SANDBOX_CSS);
+        return;
+      case KEYS_PATH:
+        res.writeHead(200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Cache-Control': 'public, max-age=300',
+        });
+        res.end(JSON.stringify(signer.publicKeys()));
+        return;
+      default:
+        page(
+          res,
+          404,
+          messagePage('Not found', `${url.pathname} is not a sandbox page.`),
+        );
+    }
+  };
+
+  const forward = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    email: string,
+  ) => {
+    const upstream = options.upstream();
+    if (!upstream) {
+      page(
+        res,
+        503,
+        messagePage(
+          'Starting',
+          'The functions are not up yet; reload in a moment.',
+        ),
+      );
+      return;
+    }
+    const headers = forwardedHeaders(req.headers);
+    headers['x-goog-iap-jwt-assertion'] = signer.sign({email, aud: audience});
+    // IAP adds these unsigned headers too; the functions must ignore them.
+    headers['x-goog-authenticated-user-email'] = `accounts.google.com:${email}`;
+    const target = new URL(req.url ?? '/', upstream);
+    const proxied = http.request(
+      target,
+      {method: req.method, headers},
+      upstreamRes => {
+        const out: http.OutgoingHttpHeaders = {};
+        for (const [name, value] of Object.entries(upstreamRes.headers)) {
+          if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+        }
+        res.writeHead(upstreamRes.statusCode ?? 502, out);
+        upstreamRes.pipe(res);
+      },
+    );
+    proxied.on('error', () => {
+      if (!res.headersSent) {
+        page(
+          res,
+          502,
+          messagePage('Bad gateway', 'The functions did not answer.'),
+        );
+      } else {
+        res.destroy();
+      }
+    });
+    req.pipe(proxied);
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    if (url.pathname.startsWith('/sandbox/')) {
+      sandboxRoute(req, res, url);
+      return;
+    }
+    const email = signedInUser(req);
+    if (email) {
+      forward(req, res, email);
+    } else if (url.pathname.startsWith('/api/')) {
+      // A script gets an answer it can show, not a sign-in page.
+      res.writeHead(401, {'Content-Type': 'application/json; charset=utf-8'});
+      res.end(
+        JSON.stringify({
+          error: {
+            code: 401,
+            status: 'UNAUTHENTICATED',
+            message: 'Not signed in: open /sandbox/login',
+          },
+        }),
+      );
+    } else {
+      const next =
+        url.pathname === '/'
+          ? ''
+          : `?next=${encodeURIComponent(url.pathname + url.search)}`;
+      res.writeHead(302, {
+        Location: `/sandbox/login${next}`,
+        'Cache-Control': 'no-store',
+      });
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    server,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>(resolve => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The sandbox's own pages (sign-in, mail): small server-rendered HTML in
+ * which every value is escaped. They carry a CSP without any script.
+ */
+import type {SandboxMail} from './mail-sink';
+
+/** Escapes text for HTML content and double-quoted attributes. */
+export function escapeHtml(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+export const SANDBOX_PAGE_CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+export const SANDBOX_CSS = `body{font:15px/1.45 system-ui,sans-serif;max-width:900px;margin:0 auto;padding:16px;color:#1f2328}
+a{color:#0b57d0}h1{font-size:1.4rem}ul.users{list-style:none;padding:0}ul.users li{margin:6px 0}
+ul.users a{display:inline-block;padding:8px 12px;border:1px solid #d1d9e0;border-radius:6px;text-decoration:none;min-width:260px}
+.muted{color:#59636e}.mail{border:1px solid #d1d9e0;border-radius:8px;padding:10px 14px;margin:12px 0}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:8px;border-radius:6px}nav a{margin-right:12px}`;
+
+function layout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title><link rel="stylesheet" href="/sandbox/style.css">
+<link rel="icon" href="/static/favicon.ico"></head>
+<body><nav><a href="/">JIT Access</a><a href="/sandbox/login">Sign in as…</a><a href="/sandbox/mail">Mail</a></nav>
+${body}
+</body></html>`;
+}
+
+export interface SandboxUser {
+  email: string;
+  displayName?: string;
+}
+
+/** The user list of /sandbox/login; `next` is kept on every link. */
+export function loginPage(
+  users: SandboxUser[],
+  signedIn: string | undefined,
+  next: string | undefined,
+): string {
+  const suffix = next ? `&next=${encodeURIComponent(next)}` : '';
+  const items = users
+    .map(
+      u =>
+        `<li><a href="/sandbox/login?as=${encodeURIComponent(u.email)}${escapeHtml(suffix)}">${escapeHtml(u.email)}</a>` +
+        (u.displayName
+          ? ` <span class="muted">${escapeHtml(u.displayName)}</span>`
+          : '') +
+        '</li>',
+    )
+    .join('\n');
+  return layout(
+    'Sign in · JIT Access sandbox',
+    `<h1>Sign in to the sandbox</h1>
+<p>This stand-in for Identity-Aware Proxy signs a real IAP assertion for the user you choose.${
+      signedIn
+        ? ` You are signed in as <strong>${escapeHtml(signedIn)}</strong> (<a href="/sandbox/logout">sign out</a>).`
+        : ''
+    }</p>
+<ul class="users">
+${items}
+</ul>`,
+  );
+}
+
+/** The mails the sink received, newest first; links are the mail's own. */
+export function mailPage(mails: readonly SandboxMail[]): string {
+  const list = [...mails].reverse();
+  const items = list
+    .map(
+      m => `<article class="mail" id="mail-${m.id}">
+<h2>${escapeHtml(m.subject || '(no subject)')}</h2>
+<p class="muted">To ${escapeHtml(m.to.join(', '))} · from ${escapeHtml(m.from)} · ${escapeHtml(m.receivedAt)}</p>
+${
+  m.links.length
+    ? `<ul class="links">${m.links
+        .map(
+          l =>
+            `<li><a class="mail-link" href="${escapeHtml(l)}">${escapeHtml(l)}</a></li>`,
+        )
+        .join('')}</ul>`
+    : ''
+}
+<pre>${escapeHtml(m.text)}</pre>
+</article>`,
+    )
+    .join('\n');
+  return layout(
+    'Mail · JIT Access sandbox',
+    `<h1>Mail sent by the functions</h1>
+<p class="muted">${list.length} mail${list.length === 1 ? '' : 's'}, newest first (also as <a href="/sandbox/mail.json">JSON</a>). Reload to see new ones.</p>
+${items || '<p>No mail yet.</p>'}`,
+  );
+}
+
+/** A short page for errors of the stand-in itself. */
+export function messagePage(title: string, message: string): string {
+  return layout(
+    title,
+    `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`,
+  );
+}

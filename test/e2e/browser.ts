@@ -1,0 +1,93 @@
+/**
+ * Browser support for the end-to-end tests: Debian's Chromium driven by
+ * playwright-core (never a browser download), a console and dialog watch,
+ * and screenshots under test-results/screenshots/.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import {chromium, Browser, BrowserContext, Page} from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+const ROOT = path.join(__dirname, '..', '..');
+export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
+const BUILT_FUNCTIONS = path.join(ROOT, 'build', 'functions', 'index.js');
+
+/** Why the browser tests cannot run here, or undefined when they can. */
+export function browserUnavailable(): string | undefined {
+  try {
+    fs.accessSync(CHROMIUM_PATH, fs.constants.X_OK);
+  } catch {
+    return `no browser at ${CHROMIUM_PATH} (apt-get install chromium)`;
+  }
+  if (!fs.existsSync(BUILT_FUNCTIONS)) {
+    return 'the functions are not built (npm run build)';
+  }
+  return undefined;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  // launch() gives every run a fresh temporary profile.
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** What a page did that a user should never see. */
+export interface PageWatch {
+  consoleErrors: string[];
+  dialogs: string[];
+}
+
+/** Records console errors, uncaught exceptions and dialogs (dismissing them). */
+export function watch(page: Page, into: PageWatch): void {
+  page.on('console', message => {
+    if (message.type() === 'error') {
+      into.consoleErrors.push(`${page.url()}: ${message.text()}`);
+    }
+  });
+  page.on('pageerror', error => {
+    into.consoleErrors.push(`${page.url()}: uncaught ${error.message}`);
+  });
+  page.on('dialog', dialog => {
+    into.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+}
+
+/** A browser context signed in as `email` through the stand-in's page. */
+export async function signedInPage(
+  browser: Browser,
+  base: string,
+  email: string,
+  into: PageWatch,
+  viewport = {width: 1280, height: 900},
+): Promise<{context: BrowserContext; page: Page}> {
+  const context = await browser.newContext({viewport});
+  // Fail in seconds, not playwright's default 30 s: the sandbox is local.
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  watch(page, into);
+  await page.goto(`${base}/sandbox/login`);
+  await page.getByRole('link', {name: email, exact: true}).click();
+  await page.waitForURL(`${base}/`);
+  await page.locator('#user').filter({hasText: email}).waitFor();
+  return {context, page};
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOT_DIR, {recursive: true});
+  await page.screenshot({
+    path: path.join(SCREENSHOT_DIR, `${name}.png`),
+    fullPage: true,
+  });
+}

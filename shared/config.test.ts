@@ -196,6 +196,24 @@ describe('loadConfig', () => {
       },
       /^SMTP_SECRET: expected either/,
     ],
+    [
+      'a foreign IAP key URL on Cloud Run',
+      {
+        RESOURCE_SCOPE: 'folders/1',
+        K_SERVICE: 'jit-access',
+        IAP_PUBLIC_KEYS_URL: 'http://127.0.0.1:9/keys',
+      },
+      /^IAP_PUBLIC_KEYS_URL=.*while K_SERVICE is set$/,
+    ],
+    [
+      'a foreign IAP key URL on App Engine',
+      {
+        RESOURCE_SCOPE: 'folders/1',
+        GAE_SERVICE: 'default',
+        IAP_PUBLIC_KEYS_URL: 'https://keys.example.com/iap',
+      },
+      /^IAP_PUBLIC_KEYS_URL=.*while GAE_SERVICE is set$/,
+    ],
   ])('refuses %s', (_name, env, expected) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

@@ -421,6 +421,18 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  // A stand-in key server in production would let anyone sign assertions.
+  const runtimeVariable = v.K_SERVICE
+    ? 'K_SERVICE'
+    : v.GAE_SERVICE
+      ? 'GAE_SERVICE'
+      : undefined;
+  if (runtimeVariable && v.IAP_PUBLIC_KEYS_URL !== GOOGLE_IAP_PUBLIC_KEYS_URL) {
+    problems.push(
+      `IAP_PUBLIC_KEYS_URL=${show('IAP_PUBLIC_KEYS_URL', v.IAP_PUBLIC_KEYS_URL)}: expected ${GOOGLE_IAP_PUBLIC_KEYS_URL} (or unset) while ${runtimeVariable} is set`,
+    );
+  }
+
   if (problems.length > 0 || scope === undefined || 'error' in compiled) {
     throw new ConfigurationError(problems);
   }

@@ -228,10 +228,14 @@ export function makeHttpFunction(options: HttpFunctionOptions): HttpFunction {
       let matched: CompiledRoute | undefined;
       let params: Record<string, string> = {};
       let pathMatched = false;
+      // RFC 9110 §15.5.6: a 405 names the methods the path does allow.
+      const allowed = new Set<string>();
       for (const c of routes) {
         const m = c.regex.exec(path);
         if (!m) continue;
         pathMatched = true;
+        allowed.add(c.route.method);
+        if (c.route.method === 'GET') allowed.add('HEAD');
         if (c.route.method !== method) continue;
         matched = c;
         params = {};
@@ -259,7 +263,7 @@ export function makeHttpFunction(options: HttpFunctionOptions): HttpFunction {
       requestLog = requestLog.child({labels: {user: user.email}});
       limit(user.email);
       if (!matched) {
-        res.status(pathMatched ? 405 : 404);
+        if (pathMatched) res.set('Allow', [...allowed].join(', '));
         sendJson(res, pathMatched ? 405 : 404, {
           error: {
             code: pathMatched ? 405 : 404,

@@ -1,0 +1,150 @@
+/**
+ * Cold start: process start to the first 200, for target `roles` beside a
+ * bare functions-framework hello-world in the same run (alternating, so
+ * that drift in the machine's load falls on both alike).
+ *
+ * `roles` is measured twice: to `GET /health` (the module graph alone) and to
+ * `GET /api/policy` with a valid assertion (plus the IAP verifier, its key
+ * fetch and google-auth-library). Target: policy / hello-world <= 1.5.
+ */
+import {performance} from 'perf_hooks';
+import {startBenchIap, BENCH_AUDIENCE} from '../lib/iap';
+import {startTarget} from '../lib/child';
+import type {BenchRow, BenchSection} from '../lib/section';
+import {median} from '../lib/stats';
+
+const RUNS = 9;
+
+interface Case {
+  name: string;
+  source: string;
+  target: string;
+  path: string;
+  headers?: () => Record<string, string>;
+}
+
+interface Sample {
+  wallMs: number;
+  cpuMs?: number;
+}
+
+async function coldStart(
+  c: Case,
+  env: Record<string, string>,
+): Promise<Sample> {
+  const t0 = performance.now();
+  const running = await startTarget({source: c.source, target: c.target, env});
+  try {
+    const res = await fetch(running.url + c.path, {headers: c.headers?.()});
+    await res.arrayBuffer();
+    if (res.status !== 200) {
+      throw new Error(
+        `${c.name}: ${c.path} answered ${res.status}\n${running.output()}`,
+      );
+    }
+    return {wallMs: performance.now() - t0, cpuMs: running.cpuMs()};
+  } finally {
+    await running.stop();
+  }
+}
+
+export const section: BenchSection = {
+  title: 'Cold start (process start to first 200)',
+  async run(): Promise<BenchRow[]> {
+    const iap = await startBenchIap();
+    try {
+      const cases: Case[] = [
+        {
+          name: 'hello-world',
+          source: 'build/bench/lib/hello.js',
+          target: 'hello',
+          path: '/',
+        },
+        {
+          name: 'roles /health',
+          source: 'build/functions/index.js',
+          target: 'roles',
+          path: '/health',
+        },
+        {
+          name: 'roles /api/policy',
+          source: 'build/functions/index.js',
+          target: 'roles',
+          path: '/api/policy',
+          headers: () => ({
+            'x-goog-iap-jwt-assertion': iap.signer.sign({
+              email: 'bench@example.com',
+              aud: BENCH_AUDIENCE,
+            }),
+          }),
+        },
+      ];
+      // Warm the parent's own HTTP client and the disk cache; not counted.
+      for (const c of cases) await coldStart(c, iap.env);
+      const samples = new Map<string, Sample[]>(cases.map(c => [c.name, []]));
+      for (let i = 0; i < RUNS; i++) {
+        for (const c of cases)
+          samples.get(c.name)!.push(await coldStart(c, iap.env));
+      }
+      const wall = (name: string) =>
+        median(samples.get(name)!.map(s => s.wallMs));
+      const cpu = (name: string) => {
+        const values = samples.get(name)!.map(s => s.cpuMs);
+        return values.every(v => v !== undefined)
+          ? median(values as number[])
+          : undefined;
+      };
+      const note = `median of ${RUNS} runs`;
+      const rows: BenchRow[] = [
+        ...cases.map(c => ({
+          metric: `cold start ${c.name}`,
+          value: round(wall(c.name), 1),
+          unit: 'ms',
+          note,
+        })),
+        {
+          metric: 'ratio roles /health / hello-world',
+          value: round(wall('roles /health') / wall('hello-world'), 2),
+          unit: '×',
+          note,
+        },
+        {
+          metric: 'ratio roles /api/policy / hello-world',
+          value: round(wall('roles /api/policy') / wall('hello-world'), 2),
+          unit: '×',
+          target: 1.5,
+          note,
+        },
+      ];
+      // CPU time to the first 200: the same comparison, robust to a busy machine.
+      const cpuHello = cpu('hello-world');
+      const cpuPolicy = cpu('roles /api/policy');
+      if (cpuHello !== undefined && cpuPolicy !== undefined) {
+        const cpuNote = `child CPU (user+sys), ${note}`;
+        rows.push(
+          ...cases.map(c => ({
+            metric: `cold start CPU ${c.name}`,
+            value: round(cpu(c.name)!, 0),
+            unit: 'ms',
+            note: cpuNote,
+          })),
+          {
+            metric: 'CPU ratio roles /api/policy / hello-world',
+            value: round(cpuPolicy / cpuHello, 2),
+            unit: '×',
+            target: 1.5,
+            note: cpuNote,
+          },
+        );
+      }
+      return rows;
+    } finally {
+      await iap.close();
+    }
+  },
+};
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

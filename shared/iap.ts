@@ -1,0 +1,240 @@
+/**
+ * IAP assertion verification (DESIGN §3): the `x-goog-iap-jwt-assertion`
+ * header, checked with google-auth-library plus our own rules (ES256 only,
+ * IAP's issuer, 30 s of clock skew, the audience pinned by
+ * shared/iap/audience.ts, keys from shared/iap/keys.ts).
+ *
+ * The unsigned `x-goog-authenticated-user-*` headers are never read. The
+ * library's error messages embed the token, so they are never logged or
+ * answered: every refusal is an UnauthenticatedError with one fixed message,
+ * and an `iap.authenticate` log event with a reason in our own words.
+ */
+import {OAuth2Client} from './iap/library';
+import {GOOGLE_IAP_PUBLIC_KEYS_URL, type Config} from './config';
+import {ConfigurationError, UnauthenticatedError} from './errors';
+import type {Identity, IdentityVerifier} from './http';
+import {
+  audienceMatches,
+  resolveAudience,
+  type AudiencePin,
+} from './iap/audience';
+import {makeKeyStore} from './iap/keys';
+import {traceFromHeader, type Logger} from './log';
+import type {BackendServicePort, MetadataPort} from './ports';
+
+/** The header IAP adds to every request it lets through. */
+export const IAP_ASSERTION_HEADER = 'x-goog-iap-jwt-assertion';
+/** IAP's `iss` claim. */
+export const IAP_ISSUER = 'https://cloud.google.com/iap';
+/** Our clock skew allowance; the library alone allows 300 s. */
+export const CLOCK_SKEW_SECONDS = 30;
+/** What every refused caller reads: nothing about why. */
+export const UNAUTHENTICATED_MESSAGE =
+  'The request does not carry a valid IAP assertion';
+
+// Real assertions are about 1 KB; this bounds the work a junk header costs.
+const MAX_ASSERTION_LENGTH = 8192;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+export interface IapVerifierOptions {
+  config: Config;
+  metadata: MetadataPort;
+  backendServices: BackendServicePort;
+  log: Logger;
+  /** Clock in milliseconds, for tests; defaults to Date.now. */
+  now?: () => number;
+}
+
+/** A refusal: `reason` goes to the log, never to the caller. */
+class Refusal extends Error {}
+
+function decodeJson(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(
+      Buffer.from(segment, 'base64url').toString('utf8'),
+    );
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function accessLevelsOf(
+  payload: Record<string, unknown>,
+): string[] | undefined {
+  const google = payload['google'];
+  if (typeof google !== 'object' || google === null) return undefined;
+  const levels = (google as Record<string, unknown>)['access_levels'];
+  return Array.isArray(levels) && levels.every(l => typeof l === 'string')
+    ? (levels as string[])
+    : undefined;
+}
+
+/**
+ * Throws ConfigurationError when the key URL is not Google's on Cloud Run or
+ * App Engine: a stand-in key server there would let anyone sign assertions.
+ */
+export function checkKeyUrlForRuntime(config: Config): void {
+  const runtime = config.runtime.kService
+    ? 'K_SERVICE'
+    : config.runtime.gaeService
+      ? 'GAE_SERVICE'
+      : undefined;
+  if (runtime && config.iap.publicKeysUrl !== GOOGLE_IAP_PUBLIC_KEYS_URL) {
+    throw new ConfigurationError([
+      `IAP_PUBLIC_KEYS_URL=${JSON.stringify(config.iap.publicKeysUrl)}: expected ${GOOGLE_IAP_PUBLIC_KEYS_URL} (or unset) while ${runtime} is set`,
+    ]);
+  }
+}
+
+/**
+ * Builds the verifier of shared/http.ts. Checks the configuration now (a
+ * foreign key URL in production refuses to start) and warns when audience
+ * checks are relaxed; touches no network until the first request.
+ */
+export function makeIapVerifier(options: IapVerifierOptions): IdentityVerifier {
+  const {config, metadata, backendServices, log} = options;
+  const now = options.now ?? Date.now;
+  checkKeyUrlForRuntime(config);
+  if (!config.iap.verifyAudience) {
+    log.warn(
+      'IAP_VERIFY_AUDIENCE=false: any IAP assertion for this project is accepted, whichever backend it was issued for',
+      {event: 'iap.config'},
+    );
+  }
+  const keys = makeKeyStore({url: config.iap.publicKeysUrl, log, now});
+  // Only for its signature check; it holds no credentials and fetches nothing.
+  const library = new OAuth2Client();
+
+  let pin: AudiencePin | undefined;
+  let resolving: Promise<AudiencePin> | undefined;
+  const audience = (): Promise<AudiencePin> | AudiencePin => {
+    if (pin) return pin;
+    resolving ??= resolveAudience({config, metadata, backendServices})
+      .then(p => {
+        pin = p;
+        log.info(
+          `IAP audience pinned by ${p.rule}`,
+          {event: 'iap.audience'},
+          {
+            audiences: p.kind === 'exact' ? p.audiences : [p.prefix + '*'],
+          },
+        );
+        return p;
+      })
+      .finally(() => {
+        resolving = undefined;
+      });
+    return resolving;
+  };
+
+  const check = async (
+    header: string | string[] | undefined,
+  ): Promise<Identity> => {
+    if (header === undefined || header === '')
+      throw new Refusal('no assertion header');
+    if (Array.isArray(header))
+      throw new Refusal('more than one assertion header');
+    if (header.length > MAX_ASSERTION_LENGTH)
+      throw new Refusal('assertion too long');
+    const parts = header.split('.');
+    if (parts.length !== 3) throw new Refusal('not a compact JWS');
+    const [h, p, signature] = parts as [string, string, string];
+    if (!BASE64URL.test(h) || !BASE64URL.test(p)) {
+      throw new Refusal('not a compact JWS');
+    }
+    const jwsHeader = decodeJson(h);
+    const payload = decodeJson(p);
+    if (!jwsHeader || !payload)
+      throw new Refusal('header or payload is not JSON');
+    // The library verifies whatever algorithm a key happens to accept: pin ours
+    // before it runs (alg none, HS256 keyed with the public PEM, …).
+    if (jwsHeader['alg'] !== 'ES256') {
+      throw new Refusal(
+        `algorithm ${JSON.stringify(jwsHeader['alg'])?.slice(0, 16)} is not ES256`,
+      );
+    }
+    if (!BASE64URL.test(signature)) throw new Refusal('no signature');
+    const kid = jwsHeader['kid'];
+    if (typeof kid !== 'string' || kid === '') throw new Refusal('no key id');
+
+    // On Cloud Run both may be network calls (metadata, key URL): overlap them.
+    const [pinned, pem] = await Promise.all([audience(), keys.keyFor(kid)]);
+
+    // Claims first, on the still unverified payload: precise reasons for the
+    // log, and no signature check spent on a token that fails anyway. Nothing
+    // is trusted until the library has verified the signature below.
+    const nowSeconds = now() / 1000;
+    if (payload['iss'] !== IAP_ISSUER) throw new Refusal('wrong issuer');
+    if (!audienceMatches(pinned, payload['aud'])) {
+      throw new Refusal('wrong audience');
+    }
+    const exp = payload['exp'];
+    const iat = payload['iat'];
+    if (typeof exp !== 'number' || typeof iat !== 'number') {
+      throw new Refusal('exp or iat is not a number');
+    }
+    // Our 30 s of skew; the library alone would allow 300 s.
+    if (nowSeconds > exp + CLOCK_SKEW_SECONDS) throw new Refusal('expired');
+    if (iat > nowSeconds + CLOCK_SKEW_SECONDS) {
+      throw new Refusal('issued in the future');
+    }
+    const email = payload['email'];
+    const sub = payload['sub'];
+    if (typeof email !== 'string' || !email.includes('@')) {
+      throw new Refusal('no email claim');
+    }
+    if (typeof sub !== 'string' || sub === '')
+      throw new Refusal('no sub claim');
+    if (pem === undefined) throw new Refusal('unknown key id');
+
+    try {
+      await library.verifySignedJwtWithCertsAsync(
+        header,
+        {[kid]: pem},
+        pinned.kind === 'exact' ? pinned.audiences : undefined,
+        [IAP_ISSUER],
+      );
+    } catch {
+      // The library's message contains the token: keep only our own words.
+      throw new Refusal('signature (or a claim) rejected by the library');
+    }
+    const accessLevels = accessLevelsOf(payload);
+    return {
+      email: email.toLowerCase(),
+      subject: sub,
+      ...(accessLevels && {accessLevels}),
+    };
+  };
+
+  return {
+    async verify(headers) {
+      const requestLog = log.child({
+        trace: traceFromHeader(
+          [headers['x-cloud-trace-context']].flat()[0],
+          config.projectId,
+        ),
+      });
+      let identity: Identity;
+      try {
+        identity = await check(headers[IAP_ASSERTION_HEADER]);
+      } catch (err) {
+        if (!(err instanceof Refusal)) throw err; // 503s: audience or keys
+        requestLog.warn(
+          `IAP assertion refused: ${err.message}`,
+          {event: 'iap.authenticate', outcome: 'refused'},
+          {reason: err.message},
+        );
+        throw new UnauthenticatedError(UNAUTHENTICATED_MESSAGE);
+      }
+      requestLog.info(
+        'IAP assertion accepted',
+        {event: 'iap.authenticate', outcome: 'success', user: identity.email},
+        {sub: identity.subject, accessLevels: identity.accessLevels},
+      );
+      return identity;
+    },
+  };
+}

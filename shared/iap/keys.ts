@@ -1,0 +1,140 @@
+/**
+ * IAP's public signing keys: fetched from IAP_PUBLIC_KEYS_URL through
+ * google-auth-library's HTTP client (gaxios, so HTTPS_PROXY and
+ * NODE_EXTRA_CA_CERTS apply), cached as the response's `Cache-Control:
+ * max-age` says, and refetched on an unknown key id at most once a minute.
+ */
+import {OAuth2Client} from './library';
+import {UnavailableError} from '../errors';
+import type {Logger} from '../log';
+
+/** Key id to PEM, as IAP's key URL serves it. */
+export type PublicKeys = Record<string, string>;
+
+/** The least time between two refetches caused by an unknown key id. */
+export const UNKNOWN_KID_REFETCH_INTERVAL_MS = 60_000;
+
+/**
+ * How long keys are kept when the response carries no usable max-age. Google
+ * serves a max-age; this only guards against a stand-in that does not.
+ */
+export const DEFAULT_KEYS_MAX_AGE_SECONDS = 300;
+
+/** After a failed refetch, how long stale keys are used before trying again. */
+const STALE_RETRY_MS = 30_000;
+
+export interface KeyStore {
+  /**
+   * The PEM for a key id, or undefined for an unknown one. Throws
+   * UnavailableError when no keys could ever be fetched.
+   */
+  keyFor(kid: string): Promise<string | undefined>;
+}
+
+/** Seconds from `Cache-Control`, or undefined when it says nothing usable. */
+export function maxAgeSeconds(
+  cacheControl: string | null | undefined,
+): number | undefined {
+  if (!cacheControl) return undefined;
+  if (/(^|,)\s*(no-store|no-cache)\s*(,|$)/i.test(cacheControl)) return 0;
+  const m = /(?:^|,)\s*max-age\s*=\s*"?(\d+)"?/i.exec(cacheControl);
+  return m ? Math.min(Number(m[1]), 86_400) : undefined;
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  // gaxios 7 answers a fetch Headers object; older shapes a plain record.
+  if (headers && typeof (headers as Headers).get === 'function') {
+    return (headers as Headers).get(name) ?? undefined;
+  }
+  const v = (headers as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function isPublicKeys(value: unknown): value is PublicKeys {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every(v => typeof v === 'string')
+  );
+}
+
+/**
+ * Builds the key store. Concurrent requests share one fetch; a failed fetch
+ * keeps serving keys that were fetched before (they were valid a moment ago).
+ */
+export function makeKeyStore(options: {
+  url: string;
+  log: Logger;
+  now: () => number;
+}): KeyStore {
+  const {url, log, now} = options;
+  const client = new OAuth2Client({endpoints: {oauth2IapPublicKeyUrl: url}});
+  let keys: PublicKeys | undefined;
+  let expiresAt = 0;
+  let lastUnknownKidRefetch = -Infinity;
+  let inflight: Promise<PublicKeys> | undefined;
+
+  const fetchKeys = (): Promise<PublicKeys> => {
+    inflight ??= (async () => {
+      try {
+        const {pubkeys, res} = await client.getIapPublicKeysAsync();
+        if (!isPublicKeys(pubkeys)) {
+          throw new Error('the response is not a JSON object of key id to PEM');
+        }
+        const maxAge =
+          maxAgeSeconds(headerValue(res?.headers, 'cache-control')) ??
+          DEFAULT_KEYS_MAX_AGE_SECONDS;
+        keys = pubkeys;
+        expiresAt = now() + maxAge * 1000;
+        return pubkeys;
+      } catch (err) {
+        // The library's message names the URL only; still, log our own words.
+        log.error(
+          'Cannot fetch the IAP public keys',
+          {event: 'iap.keys', outcome: 'failure'},
+          {url, reason: (err as Error).message?.slice(0, 300)},
+        );
+        if (keys) {
+          // Keep serving the keys we have, and spare the key URL for a while.
+          expiresAt = now() + STALE_RETRY_MS;
+          return keys;
+        }
+        throw new UnavailableError(
+          'The IAP public keys cannot be fetched; try again shortly',
+          {cause: err},
+        );
+      } finally {
+        inflight = undefined;
+      }
+    })();
+    return inflight;
+  };
+
+  const lookup = (from: PublicKeys, kid: string) =>
+    Object.prototype.hasOwnProperty.call(from, kid) ? from[kid] : undefined;
+
+  return {
+    async keyFor(kid) {
+      let current = keys;
+      let fetchedNow = false;
+      if (!current || now() >= expiresAt) {
+        current = await fetchKeys();
+        fetchedNow = true;
+      }
+      let pem = lookup(current, kid);
+      if (
+        pem === undefined &&
+        !fetchedNow &&
+        now() - lastUnknownKidRefetch >= UNKNOWN_KID_REFETCH_INTERVAL_MS
+      ) {
+        // IAP may have rotated its keys since we fetched them; a token with a
+        // made-up kid must not make us hammer the key URL, hence the throttle.
+        lastUnknownKidRefetch = now();
+        current = await fetchKeys();
+        pem = lookup(current, kid);
+      }
+      return pem;
+    },
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * The HTTP kit (shared/http.ts) through functions-framework's test server:
+ * identity before anything else, the POST rules of DESIGN §2.1, the rate
+ * limit, and errors that reveal nothing.
+ */
+import * as functions from '@google-cloud/functions-framework';
+import {getTestServer} from '@google-cloud/functions-framework/testing';
+import request from 'supertest';
+import {NotFoundError} from '../shared/errors';
+import {makeHttpFunction, MAX_BODY_BYTES, type Route} from '../shared/http';
+import {makeMemoryLogger} from '../shared/log';
+import {makeTestIap, type TestIap} from './support/iap';
+
+const RATE_LIMIT = 5;
+const memory = makeMemoryLogger();
+let iap: TestIap;
+let server: ReturnType<typeof getTestServer>;
+
+const routes: Route[] = [
+  {
+    method: 'GET',
+    path: '/api/things/{id}',
+    handle: async ({params, user, query}) => ({
+      body: {id: params['id'], user: user.email, q: query['q']},
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/things/{id}/echo',
+    handle: async ({params, body}) => ({
+      status: 201,
+      body: {id: params['id'], body},
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/boom',
+    handle: async () => {
+      throw new Error('secret internal detail at db-host-7');
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/missing',
+    handle: async () => {
+      throw new NotFoundError('Request r-1 not found');
+    },
+  },
+];
+
+beforeAll(async () => {
+  iap = await makeTestIap({log: memory.logger});
+  functions.http(
+    'httpKit',
+    makeHttpFunction({
+      routes,
+      verifier: iap.verifier,
+      log: memory.logger,
+      projectId: 'test-project',
+      rateLimitPerMinute: RATE_LIMIT,
+    }),
+  );
+  server = getTestServer('httpKit');
+});
+afterAll(() => iap.close());
+beforeEach(() => memory.lines.splice(0));
+
+/** Each test its own user, so that the rate limit of one does not leak into another. */
+let userCount = 0;
+function asNewUser() {
+  return {
+    'x-goog-iap-jwt-assertion': iap.assertionFor(
+      `user${++userCount}@example.com`,
+    ),
+  };
+}
+const postHeaders = {'Content-Type': 'application/json', 'X-JIT-Access': '1'};
+
+describe('POST rules', () => {
+  it('accepts a JSON POST carrying X-JIT-Access: 1', async () => {
+    const res = await request(server)
+      .post('/api/things/a%2Fb/echo')
+      .set({...asNewUser(), ...postHeaders})
+      .send({hello: 'world'});
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({id: 'a/b', body: {hello: 'world'}});
+  });
+
+  it.each<[string, Record<string, string>, string | object, number, string]>([
+    [
+      'without application/json',
+      {'Content-Type': 'text/plain', 'X-JIT-Access': '1'},
+      '{"a":1}',
+      415,
+      'Content-Type',
+    ],
+    [
+      'as a form',
+      {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'X-JIT-Access': '1',
+      },
+      'a=1',
+      415,
+      'Content-Type',
+    ],
+    [
+      'without X-JIT-Access',
+      {'Content-Type': 'application/json'},
+      {a: 1},
+      400,
+      'X-JIT-Access',
+    ],
+    [
+      'with X-JIT-Access: 0',
+      {'Content-Type': 'application/json', 'X-JIT-Access': '0'},
+      {a: 1},
+      400,
+      'X-JIT-Access',
+    ],
+    ['with a JSON array', postHeaders, [1, 2], 400, 'JSON object'],
+    [
+      'over 64 KiB',
+      postHeaders,
+      {pad: 'x'.repeat(MAX_BODY_BYTES)},
+      413,
+      'larger than',
+    ],
+  ])('refuses a POST %s', async (_name, headers, body, status, message) => {
+    const res = await request(server)
+      .post('/api/things/1/echo')
+      .set({...asNewUser(), ...headers})
+      .send(body);
+    expect(res.status).toBe(status);
+    expect(res.body.error).toMatchObject({
+      code: status,
+      status: 'INVALID_ARGUMENT',
+    });
+    expect(res.body.error.message).toContain(message);
+  });
+
+  it('accepts a body of exactly 64 KiB', async () => {
+    const overhead = JSON.stringify({pad: ''}).length;
+    const res = await request(server)
+      .post('/api/things/1/echo')
+      .set({...asNewUser(), ...postHeaders})
+      .send(JSON.stringify({pad: 'x'.repeat(MAX_BODY_BYTES - overhead)}));
+    expect(res.status).toBe(201);
+  });
+
+  it('checks the identity before the POST rules', async () => {
+    const res = await request(server)
+      .post('/api/things/1/echo')
+      .set('Content-Type', 'text/plain')
+      .send('x');
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('routing', () => {
+  it('answers a GET with path and query parameters', async () => {
+    const res = await request(server)
+      .get('/api/things/x%20y?q=1&q=2')
+      .set(asNewUser());
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      id: 'x y',
+      user: `user${userCount}@example.com`,
+      q: '1',
+    });
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it.each<[string, 'get' | 'post', string, number, string]>([
+    ['an unknown path', 'get', '/api/nothing-here', 404, 'NOT_FOUND'],
+    [
+      'a known path with the wrong method',
+      'post',
+      '/api/things/1',
+      405,
+      'INVALID_ARGUMENT',
+    ],
+  ])(
+    'answers %s only after authentication',
+    async (_name, method, path, status, googleStatus) => {
+      const anonymous = await request(server)[method](path);
+      expect(anonymous.status).toBe(401);
+      const res = await request(server)
+        [method](path)
+        .set({...asNewUser(), ...postHeaders});
+      expect(res.status).toBe(status);
+      expect(res.body).toEqual({
+        error: {
+          code: status,
+          status: googleStatus,
+          message: expect.any(String),
+        },
+      });
+      // A 405 names what the path allows (RFC 9110).
+      expect(res.headers['allow']).toBe(
+        status === 405 ? 'GET, HEAD' : undefined,
+      );
+    },
+  );
+
+  it('refuses a malformed path escape with 400 before any handler runs', async () => {
+    // functions-framework's router decodes the path first and answers itself
+    // (HTML, with a stack trace unless NODE_ENV=production): nothing of ours runs.
+    const res = await request(server)
+      .get('/api/things/%E0%A4%A')
+      .set(asNewUser());
+    expect(res.status).toBe(400);
+    expect(memory.lines).toEqual([]);
+  });
+});
+
+describe('rate limit', () => {
+  it(`answers 429 past ${RATE_LIMIT} requests a minute per user, and not to others`, async () => {
+    const alice = asNewUser();
+    for (let i = 0; i < RATE_LIMIT; i++) {
+      await request(server).get('/api/things/1').set(alice).expect(200);
+    }
+    const res = await request(server).get('/api/things/1').set(alice);
+    expect(res.status).toBe(429);
+    expect(res.body.error).toMatchObject({
+      code: 429,
+      status: 'RESOURCE_EXHAUSTED',
+    });
+    await request(server).get('/api/things/1').set(asNewUser()).expect(200);
+  });
+
+  it('leaves /health alone', async () => {
+    for (let i = 0; i < RATE_LIMIT + 2; i++) {
+      await request(server).get('/health').expect(200);
+    }
+  });
+});
+
+describe('errors', () => {
+  it('answers an unknown error with a generic 500 and logs it in full', async () => {
+    const res = await request(server)
+      .get('/api/boom')
+      .set({
+        ...asNewUser(),
+        'X-Cloud-Trace-Context': '0123456789abcdef0123456789abcdef/1;o=1',
+      });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({
+      error: {code: 500, status: 'INTERNAL', message: 'Internal error'},
+    });
+    expect(res.text).not.toContain('secret');
+    const logged = memory
+      .entries()
+      .find(e => e['message'] === 'Unhandled error');
+    expect(JSON.stringify(logged)).toContain(
+      'secret internal detail at db-host-7',
+    );
+    expect(logged?.['logging.googleapis.com/trace']).toBe(
+      'projects/test-project/traces/0123456789abcdef0123456789abcdef',
+    );
+  });
+
+  it('answers a known error with its own status and message', async () => {
+    const res = await request(server).get('/api/missing').set(asNewUser());
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({
+      error: {code: 404, status: 'NOT_FOUND', message: 'Request r-1 not found'},
+    });
+  });
+});

@@ -1,0 +1,247 @@
+# jit-access-functions: both topologies, no circular dependency (DESIGN §3, §6).
+#
+# Nothing here passes a backend service's ID to a Cloud Run service: in the lb
+# topology each service is given the *name* of its backend service
+# (IAP_BACKEND_SERVICE_NAME, audience rule 3), a literal known before anything
+# exists, and may read that backend service (a custom role with
+# compute.backendServices.get) to learn its ID at run time. The graph is
+# services -> NEGs -> backend services -> URL map -> proxy -> forwarding rule.
+
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+locals {
+  lb         = var.topology == "lb"
+  scope      = var.resource_scope != "" ? var.resource_scope : "projects/${var.project_id}"
+  scope_kind = split("/", local.scope)[0]
+  scope_id   = split("/", local.scope)[1]
+  collection = "${var.firestore_collection_prefix}requests"
+
+  # Each function, its service (and, in lb, its backend service and NEG) name,
+  # and what its service account needs (docs/deploy.md explains each role).
+  function_defs = {
+    app      = { service = "jit-access", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true }
+    roles    = { service = "jit-access-roles", catalog = true, iam_admin = false, datastore = "roles/datastore.viewer", mail = false, groups = true }
+    activate = { service = "jit-access-activate", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true }
+    approve  = { service = "jit-access-approve", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true }
+    web      = { service = "jit-access-web", catalog = false, iam_admin = false, datastore = "", mail = false, groups = false }
+  }
+  functions = { for k, f in local.function_defs : k => f if(local.lb ? k != "app" : k == "app") }
+
+  catalog_roles = concat(
+    ["roles/cloudasset.viewer"],
+    var.resource_catalog == "PolicyAnalyzer" ? ["roles/iam.securityReviewer"] : [],
+    lookup(var.settings, "AVAILABLE_PROJECTS_QUERY", "") != "" ? ["roles/browser"] : [],
+  )
+  scope_grants = merge([for k, f in local.functions : merge(
+    f.catalog ? { for r in local.catalog_roles : "${k} ${r}" => { function = k, role = r } } : {},
+    f.iam_admin ? { "${k} roles/resourcemanager.projectIamAdmin" = { function = k, role = "roles/resourcemanager.projectIamAdmin" } } : {},
+  )]...)
+
+  smtp_secret         = lookup(var.settings, "SMTP_SECRET", "")
+  smtp_secret_project = local.smtp_secret == "" ? "" : try(regex("^projects/([^/]+)/secrets/", local.smtp_secret)[0], var.project_id)
+  smtp_secret_id      = local.smtp_secret == "" ? "" : try(regex("secrets/([^/]+)", local.smtp_secret)[0], local.smtp_secret)
+
+  public_base_url = lookup(var.settings, "PUBLIC_BASE_URL",
+    local.lb ? "https://${var.domain}" : "https://jit-access-${data.google_project.this.number}.${var.region}.run.app",
+  )
+  common_env = merge(var.settings, {
+    GOOGLE_CLOUD_PROJECT        = var.project_id
+    PROJECT_NUMBER              = data.google_project.this.number
+    RESOURCE_SCOPE              = local.scope
+    RESOURCE_CATALOG            = var.resource_catalog
+    FIRESTORE_DATABASE          = var.firestore_database
+    FIRESTORE_COLLECTION_PREFIX = var.firestore_collection_prefix
+    PUBLIC_BASE_URL             = local.public_base_url
+  })
+  # single: audience rule 4 (IAP on the Cloud Run service) needs no setting.
+  # lb: rule 3, the backend service's name, which equals the service's.
+  env = { for k, f in local.functions : k => merge(local.common_env,
+    { FUNCTION_TARGET = k },
+    local.lb ? { IAP_BACKEND_SERVICE_NAME = f.service } : {},
+  ) }
+
+  apis = concat(
+    ["run.googleapis.com", "iap.googleapis.com", "cloudasset.googleapis.com", "cloudresourcemanager.googleapis.com",
+    "cloudidentity.googleapis.com", "firestore.googleapis.com", "iam.googleapis.com"],
+    local.lb ? ["compute.googleapis.com"] : [],
+    var.dns_zone != "" ? ["dns.googleapis.com"] : [],
+    local.smtp_secret != "" ? ["secretmanager.googleapis.com"] : [],
+  )
+}
+
+resource "google_project_service" "apis" {
+  for_each           = toset(local.apis)
+  project            = var.project_id
+  service            = each.value
+  disable_on_destroy = false
+}
+
+# ---- service accounts, least privilege ---------------------------------------
+
+resource "google_service_account" "fn" {
+  for_each     = local.functions
+  project      = var.project_id
+  account_id   = each.value.service
+  display_name = "JIT Access (${each.key})"
+  depends_on   = [google_project_service.apis]
+}
+
+resource "google_project_iam_member" "scope" {
+  for_each = local.scope_kind == "projects" ? local.scope_grants : {}
+  project  = local.scope_id
+  role     = each.value.role
+  member   = google_service_account.fn[each.value.function].member
+}
+
+resource "google_folder_iam_member" "scope" {
+  for_each = local.scope_kind == "folders" ? local.scope_grants : {}
+  folder   = "folders/${local.scope_id}"
+  role     = each.value.role
+  member   = google_service_account.fn[each.value.function].member
+}
+
+resource "google_organization_iam_member" "scope" {
+  for_each = local.scope_kind == "organizations" ? local.scope_grants : {}
+  org_id   = local.scope_id
+  role     = each.value.role
+  member   = google_service_account.fn[each.value.function].member
+}
+
+resource "google_project_iam_member" "datastore" {
+  for_each = { for k, f in local.functions : k => f if f.datastore != "" }
+  project  = var.project_id
+  role     = each.value.datastore
+  member   = google_service_account.fn[each.key].member
+}
+
+resource "google_secret_manager_secret_iam_member" "smtp" {
+  for_each  = local.smtp_secret == "" ? {} : { for k, f in local.functions : k => f if f.mail }
+  project   = local.smtp_secret_project
+  secret_id = local.smtp_secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.fn[each.key].member
+}
+
+# lb: audience rule 3 reads the backend service to learn its ID.
+resource "google_project_iam_custom_role" "backend_service_reader" {
+  count       = local.lb ? 1 : 0
+  project     = var.project_id
+  role_id     = "jitAccessBackendServiceReader"
+  title       = "JIT Access backend service reader"
+  description = "Lets the JIT Access functions look up their backend service's ID to pin the IAP audience."
+  permissions = ["compute.backendServices.get"]
+}
+
+resource "google_project_iam_member" "backend_service_reader" {
+  for_each = local.lb ? local.functions : {}
+  project  = var.project_id
+  role     = google_project_iam_custom_role.backend_service_reader[0].name
+  member   = google_service_account.fn[each.key].member
+}
+
+# ---- Firestore ----------------------------------------------------------------
+
+resource "google_firestore_database" "this" {
+  count       = var.create_firestore_database ? 1 : 0
+  project     = var.project_id
+  name        = var.firestore_database
+  location_id = var.firestore_location != "" ? var.firestore_location : var.region
+  type        = "FIRESTORE_NATIVE"
+  depends_on  = [google_project_service.apis]
+}
+
+# The composite indexes of firestore.indexes.json (a test checks that they agree).
+locals {
+  firestore_indexes = {
+    requester_state = [["requester", "ASCENDING"], ["state", "ASCENDING"], ["createdAt", "DESCENDING"]]
+    reviewers_state = [["reviewers", "CONTAINS"], ["state", "ASCENDING"], ["createdAt", "DESCENDING"]]
+    requester       = [["requester", "ASCENDING"], ["createdAt", "DESCENDING"]]
+    reviewers       = [["reviewers", "CONTAINS"], ["createdAt", "DESCENDING"]]
+  }
+}
+
+resource "google_firestore_index" "requests" {
+  for_each   = local.firestore_indexes
+  project    = var.project_id
+  database   = var.firestore_database
+  collection = local.collection
+  dynamic "fields" {
+    for_each = each.value
+    content {
+      field_path   = fields.value[0]
+      order        = fields.value[1] == "CONTAINS" ? null : fields.value[1]
+      array_config = fields.value[1] == "CONTAINS" ? "CONTAINS" : null
+    }
+  }
+  depends_on = [google_firestore_database.this]
+}
+
+# TTL on deleteAt, and no single-field index on it (as firestore.indexes.json).
+resource "google_firestore_field" "delete_at_ttl" {
+  project    = var.project_id
+  database   = var.firestore_database
+  collection = local.collection
+  field      = "deleteAt"
+  ttl_config {}
+  index_config {}
+  depends_on = [google_firestore_database.this]
+}
+
+# ---- the functions --------------------------------------------------------------
+
+# IAP's service agent, which invokes the services on the users' behalf.
+resource "google_project_service_identity" "iap" {
+  provider = google-beta
+  project  = var.project_id
+  service  = "iap.googleapis.com"
+}
+
+resource "google_cloud_run_v2_service" "fn" {
+  for_each            = local.functions
+  provider            = google-beta
+  project             = var.project_id
+  name                = each.value.service
+  location            = var.region
+  deletion_protection = false
+  # single: IAP on the service itself (a beta feature), Google-managed OAuth.
+  launch_stage = local.lb ? null : "BETA"
+  iap_enabled  = !local.lb
+  ingress      = local.lb ? "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" : "INGRESS_TRAFFIC_ALL"
+
+  template {
+    service_account = google_service_account.fn[each.key].email
+    containers {
+      image = lookup(var.images, each.key, var.image)
+      dynamic "env" {
+        for_each = local.env[each.key]
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+    }
+  }
+
+  depends_on = [google_project_service.apis, google_firestore_database.this]
+}
+
+resource "google_cloud_run_v2_service_iam_member" "iap_invoker" {
+  for_each = local.functions
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_run_v2_service.fn[each.key].name
+  role     = "roles/run.invoker"
+  member   = google_project_service_identity.iap.member
+}
+
+# single: who may pass IAP.
+resource "google_iap_web_cloud_run_service_iam_member" "members" {
+  for_each               = local.lb ? toset([]) : toset(var.iap_members)
+  project                = var.project_id
+  location               = var.region
+  cloud_run_service_name = google_cloud_run_v2_service.fn["app"].name
+  role                   = "roles/iap.httpsResourceAccessor"
+  member                 = each.value
+}

@@ -1,0 +1,19 @@
+output "url" {
+  description = "The URL to open."
+  value       = local.public_base_url
+}
+
+output "dns_record" {
+  description = "lb without dns_zone: the A record to create for the managed certificate."
+  value       = local.lb ? "${var.domain}. 300 IN A ${google_compute_global_address.lb[0].address}" : null
+}
+
+output "service_accounts" {
+  description = "Each function's service account."
+  value       = { for k, sa in google_service_account.fn : k => sa.email }
+}
+
+output "groups_reader_service_accounts" {
+  description = "The service accounts to assign the Groups Reader admin role in the Google Admin console (docs/deploy.md)."
+  value       = [for k, f in local.functions : google_service_account.fn[k].email if f.groups]
+}

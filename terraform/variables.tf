@@ -1,0 +1,106 @@
+variable "project_id" {
+  description = "The project to deploy to."
+  type        = string
+}
+
+variable "region" {
+  description = "The Cloud Run region, e.g. europe-west1."
+  type        = string
+}
+
+variable "topology" {
+  description = "single: one Cloud Run service (target app) with IAP on it; lb: one service per function behind an external HTTPS load balancer."
+  type        = string
+  default     = "single"
+  validation {
+    condition     = contains(["single", "lb"], var.topology)
+    error_message = "topology must be single or lb."
+  }
+}
+
+variable "resource_scope" {
+  description = "RESOURCE_SCOPE: projects/ID, folders/ID or organizations/ID. Default: projects/<project_id>."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.resource_scope == "" || can(regex("^(projects|folders|organizations)/[-a-z0-9.:]+$", var.resource_scope))
+    error_message = "resource_scope must be projects/ID, folders/ID or organizations/ID."
+  }
+}
+
+variable "resource_catalog" {
+  description = "RESOURCE_CATALOG: AssetInventory (default, no Policy Analyzer quota) or PolicyAnalyzer (JIT Access 1.x's default)."
+  type        = string
+  default     = "AssetInventory"
+  validation {
+    condition     = contains(["AssetInventory", "PolicyAnalyzer"], var.resource_catalog)
+    error_message = "resource_catalog must be AssetInventory or PolicyAnalyzer."
+  }
+}
+
+variable "settings" {
+  description = "The product's other settings, with JIT Access 1.x names (docs/configuration.md), e.g. { ACTIVATION_TIMEOUT = \"60\", JUSTIFICATION_PATTERN = \"...\", SMTP_SECRET = \"smtp-password\" }. The module sets the project, scope, catalog, Firestore and IAP settings itself."
+  type        = map(string)
+  default     = {}
+  validation {
+    condition = length(setintersection(keys(var.settings), [
+      "GOOGLE_CLOUD_PROJECT", "RESOURCE_SCOPE", "RESOURCE_CATALOG", "PROJECT_NUMBER", "FIRESTORE_DATABASE",
+      "FIRESTORE_COLLECTION_PREFIX", "IAP_AUDIENCE", "IAP_BACKEND_SERVICE_ID", "IAP_BACKEND_SERVICE_NAME",
+      "IAP_BACKEND_SERVICE_REGION", "FUNCTION_TARGET",
+    ])) == 0
+    error_message = "settings must not set what the module sets: use the module's variables instead."
+  }
+}
+
+variable "iap_members" {
+  description = "Principals given access through IAP (roles/iap.httpsResourceAccessor), e.g. [\"group:jit-users@example.com\"]."
+  type        = list(string)
+  default     = []
+}
+
+variable "domain" {
+  description = "lb only: the domain of the managed certificate; the app is served at https://<domain>."
+  type        = string
+  default     = ""
+}
+
+variable "dns_zone" {
+  description = "lb only, optional: a Cloud DNS managed zone in project_id in which to create the A record for domain."
+  type        = string
+  default     = ""
+}
+
+variable "image" {
+  description = "The container image of the package, built from source with Google Cloud's buildpacks (docs/deploy.md). Every service runs it with FUNCTION_TARGET set to its function."
+  type        = string
+}
+
+variable "images" {
+  description = "Optional, per function (app, roles, activate, approve, web): an image to use instead of image."
+  type        = map(string)
+  default     = {}
+}
+
+variable "firestore_database" {
+  description = "FIRESTORE_DATABASE."
+  type        = string
+  default     = "(default)"
+}
+
+variable "firestore_collection_prefix" {
+  description = "FIRESTORE_COLLECTION_PREFIX."
+  type        = string
+  default     = ""
+}
+
+variable "firestore_location" {
+  description = "The Firestore database's location when the module creates it. Default: region."
+  type        = string
+  default     = ""
+}
+
+variable "create_firestore_database" {
+  description = "Create the Firestore database (false when it exists already)."
+  type        = bool
+  default     = true
+}

@@ -150,7 +150,7 @@ const optionalString = z
   .optional()
   .transform(v => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-function withDefault<T extends z.ZodType<unknown, string>>(
+function withDefault<T extends z.ZodType<unknown, z.ZodTypeDef, string>>(
   schema: T,
   fallback: string,
 ) {

@@ -48,6 +48,24 @@ functions.http(
   ),
 );
 functions.http(
+  'web',
+  lazy(d => (require('./web') as typeof import('./web')).makeWebFunction(d)),
+);
+functions.http(
+  'activate',
+  lazy(d =>
+    (require('./activate') as typeof import('./activate')).makeActivateFunction(
+      d,
+    ),
+  ),
+);
+functions.http(
+  'approve',
+  lazy(d =>
+    (require('./approve') as typeof import('./approve')).makeApproveFunction(d),
+  ),
+);
+functions.http(
   'app',
   lazy(d => (require('./app') as typeof import('./app')).makeAppFunction(d)),
 );

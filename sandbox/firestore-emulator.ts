@@ -176,6 +176,10 @@ async function startGoogle(
     kind: 'google',
     stop: async () => {
       if (exited !== undefined) return;
+      // Hold the event loop open until the JVM is gone: with the child
+      // unref'd, waiting on it alone would let node exit early, with code 0,
+      // before jest sets the failing exit code of the run.
+      child.ref();
       child.stdin?.end();
       await exit;
     },

@@ -293,7 +293,10 @@ describeIf(!unavailable, unavailable ?? '')('UI in the sandbox', () => {
       page.evaluate(() => document.activeElement?.getAttribute('data-role'));
     const focusedName = () =>
       page.evaluate(() => document.activeElement?.getAttribute('name'));
-    await page.getByLabel('Project').focus();
+    // The picker is disabled until the project list has loaded.
+    const picker = page.getByLabel('Project');
+    await picker.and(page.locator(':enabled')).waitFor();
+    await picker.focus();
     await page.keyboard.type('billing');
     await page.keyboard.press('Enter');
     await page.getByText('Your roles on billing-prod').waitFor();

@@ -276,3 +276,43 @@ describe('compileJustificationPattern on escapes', () => {
     expect(compileJustificationPattern(p)).not.toHaveProperty('error');
   });
 });
+
+describe('SMTP_SECRET', () => {
+  it.each([
+    [
+      'smtp-password',
+      'projects/my-project/secrets/smtp-password/versions/latest',
+    ],
+    [
+      'projects/other/secrets/smtp',
+      'projects/other/secrets/smtp/versions/latest',
+    ],
+    [
+      'projects/other/secrets/smtp/versions/3',
+      'projects/other/secrets/smtp/versions/3',
+    ],
+  ])('reads %s as the version %s', (value, expected) => {
+    const c = loadConfig({
+      GOOGLE_CLOUD_PROJECT: 'my-project',
+      SMTP_SECRET: value,
+    });
+    expect(c.smtp.secret).toBe(expected);
+  });
+
+  it('needs GOOGLE_CLOUD_PROJECT for a bare secret name', () => {
+    expect(() =>
+      loadConfig({RESOURCE_SCOPE: 'folders/1', SMTP_SECRET: 'smtp'}),
+    ).toThrow(
+      /SMTP_SECRET="smtp": expected projects\/<project>\/secrets\/<name>, or set GOOGLE_CLOUD_PROJECT/,
+    );
+  });
+
+  it('refuses a malformed secret', () => {
+    expect(() =>
+      loadConfig({
+        GOOGLE_CLOUD_PROJECT: 'my-project',
+        SMTP_SECRET: 'projects/p/secrets/',
+      }),
+    ).toThrow(/SMTP_SECRET=/);
+  });
+});

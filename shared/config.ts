@@ -142,6 +142,27 @@ export function compileJustificationPattern(
 const SCOPE =
   /^(projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]|folders\/[0-9]{1,20}|organizations\/[0-9]{1,20})$/;
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+// A secret name, or its resource name with or without a version.
+const SECRET =
+  /^(?:[A-Za-z0-9_-]{1,255}|projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}(?:\/versions\/[^/]+)?)$/;
+
+/**
+ * SMTP_SECRET as a version name: a bare secret name lives in the functions'
+ * own project, and a secret without a version means its latest version.
+ */
+function secretVersionName(
+  value: string | undefined,
+  projectId: string | undefined,
+): string | undefined {
+  if (value === undefined) return undefined;
+  if (!value.startsWith('projects/')) {
+    return projectId
+      ? `projects/${projectId}/secrets/${value}/versions/latest`
+      : undefined;
+  }
+  return value.includes('/versions/') ? value : `${value}/versions/latest`;
+}
+
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
 const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
 
@@ -254,10 +275,8 @@ const schema = z.object({
   SMTP_USERNAME: optionalString,
   SMTP_PASSWORD: optionalString,
   SMTP_SECRET: optionalString.refine(
-    v =>
-      v === undefined ||
-      /^projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+$/.test(v),
-    'projects/<project>/secrets/<name>/versions/<version>',
+    v => v === undefined || SECRET.test(v),
+    'a secret name, projects/<project>/secrets/<name> or projects/<project>/secrets/<name>/versions/<version>',
   ),
   NOTIFICATION_TIMEZONE: withDefault(
     z.string().refine(tz => {
@@ -415,6 +434,12 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  const smtpSecret = secretVersionName(v.SMTP_SECRET, v.GOOGLE_CLOUD_PROJECT);
+  if (v.SMTP_SECRET !== undefined && smtpSecret === undefined) {
+    problems.push(
+      `SMTP_SECRET=${show('SMTP_SECRET', v.SMTP_SECRET)}: expected projects/<project>/secrets/<name>, or set GOOGLE_CLOUD_PROJECT for a bare secret name`,
+    );
+  }
   if (v.SMTP_PASSWORD !== undefined && v.SMTP_SECRET !== undefined) {
     problems.push(
       'SMTP_SECRET: expected either SMTP_PASSWORD or SMTP_SECRET, not both',
@@ -462,7 +487,7 @@ export function loadConfig(env: Env = process.env): Config {
       senderAddress: v.SMTP_SENDER_ADDRESS,
       username: v.SMTP_USERNAME,
       password: v.SMTP_PASSWORD,
-      secret: v.SMTP_SECRET,
+      secret: smtpSecret,
     },
     notificationTimezone: v.NOTIFICATION_TIMEZONE,
     publicBaseUrl: v.PUBLIC_BASE_URL?.replace(/\/+$/, ''),

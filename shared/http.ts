@@ -7,6 +7,7 @@
  * Handlers never see an unverified identity: `ctx.user` comes from the IAP
  * assertion, never from a header or the body.
  */
+import type {ZodType, ZodTypeDef} from 'zod';
 import type {
   HttpFunction,
   Request,
@@ -306,4 +307,25 @@ async function respond(
     log: c.requestLog,
   });
   if (result !== undefined) sendJson(c.res, result.status ?? 200, result.body);
+}
+
+/**
+ * Parses a POST body with a strict zod schema: unknown fields are named in
+ * the 400, any other mismatch answers with the expected shape.
+ */
+export function parseBody<T>(
+  schema: ZodType<T, ZodTypeDef, unknown>,
+  body: unknown,
+  shape: string,
+): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const unknownKeys = parsed.error.issues.flatMap(i =>
+    i.code === 'unrecognized_keys' ? i.keys : [],
+  );
+  throw new InvalidArgumentError(
+    unknownKeys.length > 0
+      ? `Unknown fields: ${unknownKeys.slice(0, 5).join(', ')}`
+      : `The body must be ${shape}`,
+  );
 }

@@ -14,7 +14,7 @@ import type {ApprovalService} from '../../shared/approvals/service';
 import type {Config} from '../../shared/config';
 import {entitlementRefOf} from '../../shared/eligibility/entitlement-ref';
 import {InvalidArgumentError} from '../../shared/errors';
-import type {Route} from '../../shared/http';
+import {parseBody, Route} from '../../shared/http';
 import type {Deps} from '../deps';
 
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
@@ -53,18 +53,11 @@ export function makeRequestRouteOver(options: {
     path: '/api/projects/{project}/roles/request',
     async handle({params, body, user}) {
       const project = checkProjectId(params.project);
-      const parsed = Body.safeParse(body);
-      if (!parsed.success) {
-        const unknownKeys = parsed.error.issues.flatMap(i =>
-          i.code === 'unrecognized_keys' ? i.keys : [],
-        );
-        throw new InvalidArgumentError(
-          unknownKeys.length > 0
-            ? `Unknown fields: ${unknownKeys.slice(0, 5).join(', ')}`
-            : 'The body must be {role, resourceCondition?, justification, durationMinutes, reviewers}',
-        );
-      }
-      const b = parsed.data;
+      const b = parseBody(
+        Body,
+        body,
+        '{role, resourceCondition?, justification, durationMinutes, reviewers}',
+      );
       const request = await options.approvals().create(user.email, {
         project,
         entitlement: entitlementRefOf(b.role, b.resourceCondition),

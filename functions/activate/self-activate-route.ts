@@ -30,7 +30,7 @@ import {
   InvalidArgumentError,
   PermissionDeniedError,
 } from '../../shared/errors';
-import type {Route, RouteContext} from '../../shared/http';
+import {parseBody, Route, RouteContext} from '../../shared/http';
 
 export interface SelfActivateDeps {
   config: Pick<Config, 'activation' | 'justification'>;
@@ -51,22 +51,15 @@ interface SelfActivateInput {
   durationMinutes: number;
 }
 
-function parseBody(
+function parseInput(
   body: unknown,
   config: SelfActivateDeps['config'],
 ): SelfActivateInput {
-  const parsed = Body.safeParse(body);
-  if (!parsed.success) {
-    const unknownKeys = parsed.error.issues.flatMap(i =>
-      i.code === 'unrecognized_keys' ? i.keys : [],
-    );
-    throw new InvalidArgumentError(
-      unknownKeys.length > 0
-        ? `Unknown fields: ${unknownKeys.slice(0, 5).join(', ')}`
-        : 'roles must be a list of entitlements (role names or {role, resourceCondition})',
-    );
-  }
-  const {roles} = parsed.data;
+  const {roles, justification, durationMinutes} = parseBody(
+    Body,
+    body,
+    '{roles: [role or {role, resourceCondition}], justification, durationMinutes}',
+  );
   const max = config.activation.maxRoles;
   if (roles.length < 1 || roles.length > max) {
     throw new InvalidArgumentError(
@@ -90,8 +83,8 @@ function parseBody(
   }
   return {
     refs,
-    justification: checkJustification(parsed.data.justification, config),
-    durationMinutes: checkDurationMinutes(parsed.data.durationMinutes, config),
+    justification: checkJustification(justification, config),
+    durationMinutes: checkDurationMinutes(durationMinutes, config),
   };
 }
 
@@ -119,7 +112,7 @@ export function makeSelfActivateRoute(deps: SelfActivateDeps): Route {
     project: string,
     audit: Record<string, string>,
   ) {
-    const input = parseBody(ctx.body, config);
+    const input = parseInput(ctx.body, config);
     audit.justification = input.justification;
     audit.entitlements = input.refs.map(describeEntitlement).join(', ');
 

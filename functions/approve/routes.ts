@@ -6,7 +6,7 @@ import {z} from 'zod';
 import type {ApprovalService} from '../../shared/approvals/service';
 import {RequestState} from '../../shared/approvals/types';
 import {InvalidArgumentError} from '../../shared/errors';
-import type {Route} from '../../shared/http';
+import {parseBody, Route} from '../../shared/http';
 
 // Ids are 22 base64url characters; anything else cannot exist.
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -16,21 +16,6 @@ function checkId(id: string | undefined): string {
     throw new InvalidArgumentError('The request id is not valid');
   }
   return id;
-}
-
-function parse<T>(schema: z.ZodType<T>, body: unknown, shape: string): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const unknownKeys = parsed.error.issues.flatMap(i =>
-      i.code === 'unrecognized_keys' ? i.keys : [],
-    );
-    throw new InvalidArgumentError(
-      unknownKeys.length > 0
-        ? `Unknown fields: ${unknownKeys.slice(0, 5).join(', ')}`
-        : `The body must be ${shape}`,
-    );
-  }
-  return parsed.data;
 }
 
 const ApproveBody = z.strictObject({comment: z.string().optional()});
@@ -78,7 +63,7 @@ export function makeApproveRoutesOver(
       method: 'POST',
       path: '/api/requests/{id}/approve',
       async handle({params, body, user}) {
-        const {comment} = parse(ApproveBody, body, '{comment?}');
+        const {comment} = parseBody(ApproveBody, body, '{comment?}');
         return {
           body: await approvals().approve(
             user.email,
@@ -92,7 +77,7 @@ export function makeApproveRoutesOver(
       method: 'POST',
       path: '/api/requests/{id}/deny',
       async handle({params, body, user}) {
-        const {reason} = parse(
+        const {reason} = parseBody(
           DenyBody,
           body,
           '{reason}: a reason is required to deny a request',
@@ -106,7 +91,7 @@ export function makeApproveRoutesOver(
       method: 'POST',
       path: '/api/requests/{id}/withdraw',
       async handle({params, body, user}) {
-        parse(EmptyBody, body, '{}');
+        parseBody(EmptyBody, body, '{}');
         return {
           body: await approvals().withdraw(user.email, checkId(params.id)),
         };
@@ -116,7 +101,7 @@ export function makeApproveRoutesOver(
       method: 'POST',
       path: '/api/requests/{id}/remind',
       async handle({params, body, user}) {
-        parse(EmptyBody, body, '{}');
+        parseBody(EmptyBody, body, '{}');
         return {body: await approvals().remind(user.email, checkId(params.id))};
       },
     },

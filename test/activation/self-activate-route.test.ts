@@ -369,9 +369,13 @@ describe('self-activate', () => {
     [
       'no roles',
       {justification: 'x', durationMinutes: 5},
-      /roles must be a list/,
+      /The body must be \{roles: \[role or \{role, resourceCondition\}\]/,
     ],
-    ['roles not a list', {...good, roles: 'roles/a'}, /roles must be a list/],
+    [
+      'roles not a list',
+      {...good, roles: 'roles/a'},
+      /The body must be \{roles: \[/,
+    ],
     ['an empty list', {...good, roles: []}, /from 1 to 5 entitlements/],
     [
       'too many roles',

@@ -44,42 +44,14 @@ export interface Activation {
   end: string;
 }
 
-export type RequestState =
-  | 'PENDING'
-  | 'APPROVED'
-  | 'ACTIVE'
-  | 'FAILED'
-  | 'DENIED'
-  | 'WITHDRAWN'
-  | 'EXPIRED';
-
-export interface Approval {
-  reviewer: string;
-  at: string;
-  comment?: string;
-}
-
-export interface AccessRequest {
-  id: string;
-  project: string;
-  role: string;
-  resourceCondition?: string;
-  requester: string;
-  reviewers: string[];
-  justification: string;
-  durationMinutes: number;
-  state: RequestState;
-  approvals: Approval[];
-  requiredApprovals: number;
-  createdAt: string;
-  expiresAt: string;
-  decidedAt?: string;
-  decidedBy?: string;
-  reason?: string;
-  activation?: {start: string; end: string};
-  error?: string;
-  notification?: {delivered: boolean; error?: string};
-}
+// The wire types are the server's own: a type-only import, erased when the
+// UI is transpiled.
+export type {
+  AccessRequest,
+  Approval,
+  RequestState,
+} from '../../shared/approvals/types';
+import type {AccessRequest, RequestState} from '../../shared/approvals/types';
 
 export type RequestAction = 'approve' | 'deny' | 'withdraw' | 'remind';
 

@@ -3,7 +3,7 @@
  * throws: a mail that cannot be sent is reported as `{delivered: false,
  * error}` and logged, so it can never lose or roll back a request.
  */
-import * as nodemailer from 'nodemailer';
+import type * as nodemailer from 'nodemailer';
 import type {AccessRequest, NotificationStatus} from '../approvals/types';
 import type {Config} from '../config';
 import type {Logger} from '../log';
@@ -42,7 +42,11 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
         throw new Error('No Secret Manager client for SMTP_SECRET');
       pass = (await options.secrets.accessSecretVersion(smtp.secret)).trim();
     }
-    transport = nodemailer.createTransport({
+    // Loaded on the first mail, not at cold start: the roles listing builds
+    // the approvals service (for pending requests) but never sends mail.
+
+    const mailer = require('nodemailer') as typeof nodemailer;
+    transport = mailer.createTransport({
       host: smtp.host,
       port: smtp.port,
       secure: smtp.port === 465,

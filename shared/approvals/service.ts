@@ -24,6 +24,7 @@ import {
 import type {Logger} from '../log';
 import type {Notifier} from '../notifications/smtp-notifier';
 import type {MailEvent} from '../notifications/templates';
+import {approvedDescription} from './description';
 import type {RequestStore, StoredState} from './store';
 import {asRead, effectiveState, RequestAction, transition} from './transition';
 import type {AccessRequest, RequestState} from './types';
@@ -218,13 +219,15 @@ export function makeApprovalService(
       start: new Date(approved.activation!.start),
       end: new Date(approved.activation!.end),
     };
-    const approvers = approved.approvals.map(a => a.reviewer).join(', ');
     try {
       await activator.activate(
         approved.project,
         approved.requester,
         [grant],
-        `Approved by ${approvers}, justification: ${approved.justification}`,
+        approvedDescription(
+          approved.approvals.map(a => a.reviewer),
+          approved.justification,
+        ),
       );
     } catch (e) {
       await recordOutcome(approved, failureText(e));

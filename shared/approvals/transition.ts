@@ -13,11 +13,13 @@ import {
   AppError,
   InvalidArgumentError,
   PermissionDeniedError,
+  ResourceExhaustedError,
 } from '../errors';
 import {
   AccessRequest,
   APPROVED_STALE_MS,
   MAX_REASON_LENGTH,
+  REMIND_COOLDOWN_MS,
   RequestState,
 } from './types';
 
@@ -139,7 +141,15 @@ function approve(
   switch (state) {
     case 'FAILED':
       // A retry: any listed reviewer, approved before or not, and the
-      // approvals stay as they are.
+      // approvals stay as they are; but not once the request has expired
+      // (it still reads FAILED, and can be denied or withdrawn to close it).
+      if (now.getTime() >= Date.parse(request.expiresAt)) {
+        return refuse(
+          new AbortedError(
+            `The request expired at ${request.expiresAt}: it can no longer be activated; deny or withdraw it, and request the role again`,
+          ),
+        );
+      }
       return {
         ok: true,
         request: startActivation(request, actor, now),
@@ -218,6 +228,8 @@ function deny(
   const state = effectiveState(request, now);
   switch (state) {
     case 'PENDING':
+    case 'FAILED':
+      // A FAILED request can be denied to close it (no retry will follow).
       return {
         ok: true,
         request: {
@@ -231,7 +243,6 @@ function deny(
       };
     case 'APPROVED':
     case 'ACTIVE':
-    case 'FAILED':
     case 'DENIED':
     case 'WITHDRAWN':
     case 'EXPIRED':
@@ -241,7 +252,48 @@ function deny(
   }
 }
 
-/** Withdraw and remind: the requester's own actions, while PENDING. */
+/** The request with the requester's act of withdrawing it. */
+function withdrawn(request: AccessRequest, actor: string, now: Date): Verdict {
+  return {
+    ok: true,
+    request: {
+      ...request,
+      state: 'WITHDRAWN',
+      decidedAt: now.toISOString(),
+      decidedBy: actor,
+    },
+    activate: false,
+  };
+}
+
+/**
+ * A reminder: at most one per REMIND_COOLDOWN_MS since the last one (or since
+ * creation), unless the last mail was not delivered: remind is how a failed
+ * mail is sent again.
+ */
+function reminded(request: AccessRequest, now: Date): Verdict {
+  if (request.notification?.delivered !== false) {
+    const last = Date.parse(request.lastRemindedAt ?? request.createdAt);
+    const next = last + REMIND_COOLDOWN_MS;
+    if (now.getTime() < next) {
+      return refuse(
+        new ResourceExhaustedError(
+          `The reviewers were reminded less than ${REMIND_COOLDOWN_MS / 60_000} minutes ago; send a reminder again after ${new Date(next).toISOString()}`,
+        ),
+      );
+    }
+  }
+  return {
+    ok: true,
+    request: {...request, lastRemindedAt: now.toISOString()},
+    activate: false,
+  };
+}
+
+/**
+ * Withdraw and remind: the requester's own actions, while PENDING; a FAILED
+ * request can also be withdrawn (to close it).
+ */
 function requesterAction(
   request: AccessRequest,
   action: 'withdraw' | 'remind',
@@ -261,20 +313,14 @@ function requesterAction(
   switch (state) {
     case 'PENDING':
       return action === 'remind'
-        ? {ok: true, request, activate: false}
-        : {
-            ok: true,
-            request: {
-              ...request,
-              state: 'WITHDRAWN',
-              decidedAt: now.toISOString(),
-              decidedBy: actor,
-            },
-            activate: false,
-          };
+        ? reminded(request, now)
+        : withdrawn(request, actor, now);
+    case 'FAILED':
+      return action === 'withdraw'
+        ? withdrawn(request, actor, now)
+        : notAllowed('reminded', state);
     case 'APPROVED':
     case 'ACTIVE':
-    case 'FAILED':
     case 'DENIED':
     case 'WITHDRAWN':
     case 'EXPIRED':

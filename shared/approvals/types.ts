@@ -57,6 +57,11 @@ export interface AccessRequest {
   activation?: {start: string; end: string};
   error?: string;
   notification?: NotificationStatus;
+  /**
+   * RFC 3339 UTC: when the requester last sent a reminder; absent until the
+   * first (the cooldown then counts from `createdAt`).
+   */
+  lastRemindedAt?: string;
 }
 
 /** How long a request is kept after its last possible change (Firestore TTL). */
@@ -64,6 +69,9 @@ export const RETENTION_DAYS = 30;
 
 /** An APPROVED record older than this reads as FAILED (DESIGN §2.1). */
 export const APPROVED_STALE_MS = 2 * 60 * 1000;
+
+/** A reminder may be sent at most once this often (since the last, or creation). */
+export const REMIND_COOLDOWN_MS = 5 * 60 * 1000;
 
 /** The most a deny reason may say. */
 export const MAX_REASON_LENGTH = 500;

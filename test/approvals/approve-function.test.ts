@@ -328,6 +328,16 @@ describe('approving', () => {
   });
 });
 
+/** Moves the request's last reminder (or creation) `minutes` into the past. */
+async function backdateReminder(id: string, minutes: number) {
+  await h.firestore
+    .collection(`${h.iap.config.firestore.collectionPrefix}requests`)
+    .doc(id)
+    .update({
+      lastRemindedAt: new Date(Date.now() - minutes * 60_000).toISOString(),
+    });
+}
+
 describe('deny, withdraw, remind', () => {
   it('requires a reason to deny, then denies and mails the reason', async () => {
     const r = await createRequest();
@@ -366,6 +376,7 @@ describe('deny, withdraw, remind', () => {
 
   it('sends the reviewers the mail again on remind, by the requester only', async () => {
     const r = await createRequest();
+    await backdateReminder(r.id, 6);
     h.smtp.mails.length = 0;
     await h.post(`/api/requests/${r.id}/remind`, BOB).expect(403);
     await h.post(`/api/requests/${r.id}/remind`, ALICE).expect(200);
@@ -374,5 +385,24 @@ describe('deny, withdraw, remind', () => {
     expect(
       auditEvents('api.remindRequest').some(l => l.requestId === r.id),
     ).toBe(true);
+  });
+  it('refuses a second remind within 5 minutes with 429, sending nothing, and allows it after', async () => {
+    const r = await createRequest();
+    h.smtp.mails.length = 0;
+    const early = await h
+      .post(`/api/requests/${r.id}/remind`, ALICE)
+      .expect(429);
+    expect(early.body.error).toMatchObject({
+      code: 429,
+      status: 'RESOURCE_EXHAUSTED',
+      message: expect.stringMatching(/again after \d{4}-\d\d-\d\dT/),
+    });
+    await backdateReminder(r.id, 5.5);
+    const ok = await h.post(`/api/requests/${r.id}/remind`, ALICE).expect(200);
+    expect(Date.now() - Date.parse(ok.body.lastRemindedAt)).toBeLessThan(
+      60_000,
+    );
+    await h.post(`/api/requests/${r.id}/remind`, ALICE).expect(429);
+    expect(h.smtp.mails).toHaveLength(1);
   });
 });

@@ -244,6 +244,34 @@ describe('transition', () => {
       }
     });
 
+    it('refuses a retry of a FAILED request past expiresAt with 409 ABORTED: it can no longer be activated', () => {
+      const failed = inState('FAILED');
+      ok(transition(failed, {type: 'approve'}, 'carol@example.com', at(59.9)));
+      expect(
+        err(transition(failed, {type: 'approve'}, 'carol@example.com', at(60))),
+      ).toEqual({
+        httpStatus: 409,
+        status: 'ABORTED',
+        message: expect.stringMatching(/can no longer be activated/),
+      });
+    });
+
+    it('refuses a retry of a stale APPROVED request past expiresAt with 409 ABORTED', () => {
+      expect(
+        err(
+          transition(
+            inState('APPROVED'),
+            {type: 'approve'},
+            'carol@example.com',
+            at(61),
+          ),
+        ),
+      ).toMatchObject({
+        status: 'ABORTED',
+        message: expect.stringMatching(/can no longer be activated/),
+      });
+    });
+
     it('refuses a comment over 500 characters', () => {
       expect(
         err(
@@ -279,6 +307,15 @@ describe('transition', () => {
         activate: true,
         request: {state: 'APPROVED'},
       });
+    });
+  });
+
+  describe('reading a FAILED request past expiresAt', () => {
+    it('still reads it as FAILED (only the retry is refused)', () => {
+      const failed = inState('FAILED');
+      expect(effectiveState(failed, at(61))).toBe('FAILED');
+      expect(asRead(failed, at(61))).toBe(failed);
+      expect(effectiveState(inState('APPROVED'), at(61))).toBe('FAILED');
     });
   });
 
@@ -351,10 +388,52 @@ describe('transition', () => {
       ).toBe(403);
     });
 
+    it('lets any listed reviewer deny a FAILED request with a reason, even past expiresAt', () => {
+      const failed = inState('FAILED');
+      for (const [reviewer, when] of [
+        ['bob@example.com', at(10)],
+        ['carol@example.com', at(61)],
+      ] as const) {
+        const v = ok(
+          transition(failed, {type: 'deny', reason: 'give up'}, reviewer, when),
+        );
+        expect(v.activate).toBe(false);
+        expect(v.request).toMatchObject({
+          state: 'DENIED',
+          reason: 'give up',
+          decidedBy: reviewer,
+          decidedAt: when.toISOString(),
+        });
+      }
+    });
+
+    it('requires a reason, and a listed reviewer, to deny a FAILED request', () => {
+      const failed = inState('FAILED');
+      expect(
+        err(
+          transition(
+            failed,
+            {type: 'deny', reason: ' '},
+            'carol@example.com',
+            at(10),
+          ),
+        ).httpStatus,
+      ).toBe(400);
+      expect(
+        err(
+          transition(
+            failed,
+            {type: 'deny', reason: 'r'},
+            'mallory@example.com',
+            at(10),
+          ),
+        ).httpStatus,
+      ).toBe(403);
+    });
+
     it.each([
       ['APPROVED'],
       ['ACTIVE'],
-      ['FAILED'],
       ['DENIED'],
       ['WITHDRAWN'],
       ['EXPIRED'],
@@ -394,11 +473,91 @@ describe('transition', () => {
       });
     });
 
-    it('lets the requester remind while PENDING, leaving the request unchanged', () => {
+    it('lets the requester withdraw a FAILED request, even past expiresAt', () => {
+      for (const when of [at(10), at(61)]) {
+        const v = ok(
+          transition(
+            inState('FAILED'),
+            {type: 'withdraw'},
+            'alice@example.com',
+            when,
+          ),
+        );
+        expect(v.activate).toBe(false);
+        expect(v.request).toMatchObject({
+          state: 'WITHDRAWN',
+          decidedBy: 'alice@example.com',
+          decidedAt: when.toISOString(),
+        });
+      }
+    });
+
+    it('refuses a reviewer trying to withdraw a FAILED request with 403', () => {
+      expect(
+        err(
+          transition(
+            inState('FAILED'),
+            {type: 'withdraw'},
+            'bob@example.com',
+            at(10),
+          ),
+        ).httpStatus,
+      ).toBe(403);
+    });
+
+    it('lets the requester remind while PENDING, recording lastRemindedAt and nothing else', () => {
       const r = pending();
       expect(
-        ok(transition(r, {type: 'remind'}, 'alice@example.com', at(3))).request,
-      ).toEqual(r);
+        ok(transition(r, {type: 'remind'}, 'alice@example.com', at(6))).request,
+      ).toEqual({...r, lastRemindedAt: at(6).toISOString()});
+    });
+
+    it('refuses a remind within 5 minutes of creation with 429, saying when it may be sent', () => {
+      expect(
+        err(
+          transition(pending(), {type: 'remind'}, 'alice@example.com', at(3)),
+        ),
+      ).toEqual({
+        httpStatus: 429,
+        status: 'RESOURCE_EXHAUSTED',
+        message: expect.stringContaining(at(5).toISOString()),
+      });
+      ok(transition(pending(), {type: 'remind'}, 'alice@example.com', at(5)));
+    });
+
+    it('refuses a remind within 5 minutes of the last one with 429', () => {
+      const reminded = ok(
+        transition(pending(), {type: 'remind'}, 'alice@example.com', at(10)),
+      ).request;
+      expect(
+        err(
+          transition(reminded, {type: 'remind'}, 'alice@example.com', at(14.9)),
+        ),
+      ).toMatchObject({
+        httpStatus: 429,
+        message: expect.stringContaining(at(15).toISOString()),
+      });
+      expect(
+        ok(transition(reminded, {type: 'remind'}, 'alice@example.com', at(15)))
+          .request.lastRemindedAt,
+      ).toBe(at(15).toISOString());
+    });
+
+    it('always allows a remind when the last mail was not delivered (how a failed mail is re-sent)', () => {
+      const failedMail = pending({
+        notification: {delivered: false, error: 'SMTP down'},
+      });
+      ok(
+        transition(failedMail, {type: 'remind'}, 'alice@example.com', at(0.1)),
+      );
+      ok(
+        transition(
+          {...failedMail, lastRemindedAt: at(1).toISOString()},
+          {type: 'remind'},
+          'alice@example.com',
+          at(1.5),
+        ),
+      );
     });
 
     it('refuses a reviewer trying to remind with 403', () => {
@@ -418,7 +577,9 @@ describe('transition', () => {
           'WITHDRAWN',
           'EXPIRED',
         ] as const
-      ).flatMap(s => [['withdraw', s] as const, ['remind', s] as const]),
+      )
+        .flatMap(s => [['withdraw', s] as const, ['remind', s] as const])
+        .filter(([type, s]) => !(type === 'withdraw' && s === 'FAILED')),
     )('refuses to %s a %s request with 409 ABORTED', (type, state) => {
       expect(
         err(

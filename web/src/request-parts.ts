@@ -98,9 +98,13 @@ export function requestActions(
     return b;
   };
 
-  const canApprove =
-    isReviewer && ((state === 'PENDING' && !approved) || state === 'FAILED');
-  if (canApprove) {
+  // A FAILED request may be retried (approved again) until it expires, and
+  // closed (denied by a reviewer, withdrawn by its requester) at any time.
+  const expired = Date.parse(r.expiresAt) <= Date.now();
+  const open = state === 'PENDING' && !approved;
+  const canApprove = isReviewer && (open || (state === 'FAILED' && !expired));
+  const canDeny = isReviewer && (open || state === 'FAILED');
+  if (canApprove || canDeny) {
     const comment = options.comment
       ? h('input', {
           type: 'text',
@@ -112,15 +116,19 @@ export function requestActions(
     const denyArea = h('div', {});
     container.append(
       ...(comment ? [comment] : []),
-      button(state === 'FAILED' ? 'Approve again (retry)' : 'Approve', () =>
-        run(
-          'approve',
-          comment?.value.trim() ? {comment: comment.value.trim()} : {},
-        ),
-      ),
-      ...(state === 'PENDING'
-        ? [button('Deny…', () => openDeny(denyArea), 'danger')]
+      ...(canApprove
+        ? [
+            button(
+              state === 'FAILED' ? 'Approve again (retry)' : 'Approve',
+              () =>
+                run(
+                  'approve',
+                  comment?.value.trim() ? {comment: comment.value.trim()} : {},
+                ),
+            ),
+          ]
         : []),
+      ...(canDeny ? [button('Deny…', () => openDeny(denyArea), 'danger')] : []),
     );
     const openDeny = (area: HTMLElement) => {
       const id = `deny-${r.id}`;
@@ -162,9 +170,11 @@ export function requestActions(
     };
     return h('div', {}, container, denyArea, errors);
   }
-  if (isRequester && state === 'PENDING') {
+  if (isRequester && (state === 'PENDING' || state === 'FAILED')) {
     container.append(
-      button('Remind reviewers', () => run('remind')),
+      ...(state === 'PENDING'
+        ? [button('Remind reviewers', () => run('remind'))]
+        : []),
       button('Withdraw', () => run('withdraw'), 'secondary'),
     );
     return h('div', {}, container, errors);

@@ -2,14 +2,17 @@ import {makeMemoryLogger} from '../log';
 import {AbortedError, InvalidArgumentError, UnavailableError} from '../errors';
 import type {IamPolicy} from '../ports';
 import {MemoryIam} from '../../test/activation/memory-iam';
-import {makeActivator} from './activator';
+import {DEFAULT_RETRY_POLICY} from '../google/edge';
+import {ACTIVATION_WRITE_BUDGET_MS, makeActivator} from './activator';
 import type {ActivationGrant} from './types';
 
 const start = new Date('2040-01-01T00:00:00Z');
 const end = new Date('2040-01-01T01:00:00Z');
 const grant = (role: string): ActivationGrant => ({role, start, end});
 
-function setup(options: {sleeps?: number[]} = {}) {
+function setup(
+  options: {sleeps?: number[]; clock?: {ms: number}; budgetMs?: number} = {},
+) {
   const iam = new MemoryIam();
   iam.seed('p1', {
     version: 3,
@@ -18,12 +21,16 @@ function setup(options: {sleeps?: number[]} = {}) {
   });
   const {logger, entries} = makeMemoryLogger();
   const sleeps = options.sleeps ?? [];
+  const clock = options.clock;
   const activator = makeActivator({
     iam,
     log: logger,
     random: () => 0.5,
+    budgetMs: options.budgetMs,
+    ...(clock ? {now: () => new Date(clock.ms)} : {}),
     sleep: async ms => {
       sleeps.push(ms);
+      if (clock) clock.ms += ms;
     },
   });
   return {iam, activator, entries, sleeps};
@@ -198,5 +205,135 @@ describe('makeActivator', () => {
     expect(roles(iam.policies.get('p1'), 'user:a@example.com')).toEqual([
       'roles/x',
     ]);
+  });
+
+  describe('overall budget', () => {
+    const inTime = /could not be written in time/;
+
+    it('is 75 s by default, so that the last write ends before an APPROVED record reads as FAILED', () => {
+      // The adapter's own deadline (30 s) on top of the last write's start.
+      expect(ACTIVATION_WRITE_BUDGET_MS).toBe(75_000);
+      expect(
+        ACTIVATION_WRITE_BUDGET_MS + DEFAULT_RETRY_POLICY.deadlineMs,
+      ).toBeLessThan(120_000);
+    });
+
+    it('stops retrying conflicts once the budget is spent, without another write', async () => {
+      const clock = {ms: 0};
+      const {iam, activator, entries} = setup({clock});
+      iam.conflicts = 6;
+      // Each conflicting write takes 30 s, as slow as the adapter allows.
+      iam.beforeSet = () => {
+        clock.ms += 30_000;
+      };
+      const outcome = activator.activate(
+        'p1',
+        'a@example.com',
+        [grant('roles/x')],
+        'd',
+      );
+      await expect(outcome).rejects.toThrow(UnavailableError);
+      await expect(outcome).rejects.toThrow(inTime);
+      // Writes start at about 0 s, 30 s and 60 s; the fourth would start past 75 s.
+      expect(iam.calls).toEqual({get: 3, set: 3});
+      expect(roles(iam.policies.get('p1'), 'user:a@example.com')).toEqual([]);
+      expect(
+        entries().some(e => JSON.stringify(e).includes('activation.deadline')),
+      ).toBe(true);
+    });
+
+    it('counts the queue wait, and fails only the merged caller past its budget', async () => {
+      const clock = {ms: 0};
+      const {iam, activator} = setup({clock});
+      let first = true;
+      // The first write is slow: it ends at 78 s.
+      iam.beforeSet = () => {
+        if (first) clock.ms = 78_000;
+        first = false;
+      };
+      const a = activator.activate(
+        'p1',
+        'a@example.com',
+        [grant('roles/a')],
+        'by a',
+      );
+      // Called at 0 s and at 10 s, both wait for a's write.
+      const b = activator.activate(
+        'p1',
+        'b@example.com',
+        [grant('roles/b')],
+        'by b',
+      );
+      clock.ms = 10_000;
+      const c = activator.activate(
+        'p1',
+        'c@example.com',
+        [grant('roles/c')],
+        'by c',
+      );
+      const outcomes = await Promise.allSettled([a, b, c]);
+      expect(outcomes.map(o => o.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      const reason = (outcomes[1] as PromiseRejectedResult).reason as Error;
+      expect(reason).toBeInstanceOf(UnavailableError);
+      expect(reason.message).toBe(
+        'The IAM policy could not be written in time; try again',
+      );
+      const policy = iam.policies.get('p1');
+      expect(roles(policy, 'user:a@example.com')).toEqual(['roles/a']);
+      expect(roles(policy, 'user:b@example.com')).toEqual([]);
+      expect(roles(policy, 'user:c@example.com')).toEqual(['roles/c']);
+      expect(iam.calls).toEqual({get: 2, set: 2});
+      expect(iam.reasons).toEqual(['by a', 'by c']);
+    });
+
+    it('does not start a write when the budget ran out during the read', async () => {
+      const clock = {ms: 0};
+      const {iam, activator} = setup({clock, budgetMs: 1_000});
+      const read = iam.getIamPolicy.bind(iam);
+      iam.getIamPolicy = async projectId => {
+        clock.ms += 1_000;
+        return read(projectId);
+      };
+      await expect(
+        activator.activate('p1', 'a@example.com', [grant('roles/x')], 'd'),
+      ).rejects.toThrow(inTime);
+      expect(iam.calls).toEqual({get: 1, set: 0});
+    });
+
+    it('checks the budget again when a merged write is refused and retried one by one', async () => {
+      const clock = {ms: 0};
+      const {iam, activator} = setup({clock});
+      iam.refuse = p => (p.bindings ?? []).some(b => b.role === 'roles/bad');
+      let sets = 0;
+      // The first write runs alone; the refused merged write takes 80 s.
+      iam.beforeSet = () => {
+        if (++sets === 2) clock.ms += 80_000;
+      };
+      const first = activator.activate(
+        'p1',
+        'a@example.com',
+        [grant('roles/x')],
+        'd',
+      );
+      const later = [
+        activator.activate('p1', 'b@example.com', [grant('roles/bad')], 'd'),
+        activator.activate('p1', 'c@example.com', [grant('roles/y')], 'd'),
+      ];
+      const outcomes = await Promise.allSettled([first, ...later]);
+      expect(outcomes[0]?.status).toBe('fulfilled');
+      for (const o of outcomes.slice(1)) {
+        expect(o.status).toBe('rejected');
+        expect((o as PromiseRejectedResult).reason).toBeInstanceOf(
+          UnavailableError,
+        );
+      }
+      // No one-by-one write started past the budget.
+      expect(iam.calls).toEqual({get: 2, set: 2});
+      expect(roles(iam.policies.get('p1'), 'user:c@example.com')).toEqual([]);
+    });
   });
 });

@@ -10,9 +10,19 @@
  * ABORTED or 412 on the etag) is re-read and re-applied with jittered
  * back-off, at most 6 attempts, then AbortedError "concurrent modifications".
  *
+ * Every call has an overall budget (ACTIVATION_WRITE_BUDGET_MS), counted from
+ * when activate() is called, queue wait included: no read-modify-write attempt
+ * and no setIamPolicy starts for a caller past its budget; that caller fails
+ * with UnavailableError and is not written, while merged callers go on.
+ *
  * Signature: `makeActivator(options: ActivatorOptions): Activator`.
  */
-import {AbortedError, ConflictError, InvalidArgumentError} from '../errors';
+import {
+  AbortedError,
+  ConflictError,
+  InvalidArgumentError,
+  UnavailableError,
+} from '../errors';
 import type {Logger} from '../log';
 import type {ProjectIamPort} from '../ports';
 import {ActivationEdit, applyActivations} from './policy-edit';
@@ -27,18 +37,36 @@ export interface ActivatorOptions {
   /** The first back-off bound in ms; it doubles per attempt, up to maxDelayMs. */
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /** Each call's overall budget in ms; ACTIVATION_WRITE_BUDGET_MS by default. */
+  budgetMs?: number;
   now?: () => Date;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
 interface Job extends ActivationEdit {
+  /** now() in ms past which no write may start for this caller. */
+  deadline: number;
+  /** Set once resolve or reject has been called. */
+  settled: boolean;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
 // x-goog-request-reason is a header: keep it to a sensible size.
 const MAX_REASON_LENGTH = 1024;
+
+/**
+ * How long after activate() is called (queue wait included) a write may still
+ * start for that caller. An approval marks its request APPROVED before it
+ * activates, and an APPROVED record older than 2 minutes reads as FAILED,
+ * which another reviewer may retry (DESIGN §2.1, §5): a write still running
+ * then could add a second, conflicting binding. The last setIamPolicy starts
+ * by 75 s, and the adapter's own deadline (DEFAULT_RETRY_POLICY.deadlineMs,
+ * 30 s, shared/google/edge.ts) ends it by 105 s: before the 2 minutes, with a
+ * margin for the transaction that recorded APPROVED.
+ */
+export const ACTIVATION_WRITE_BUDGET_MS = 75_000;
 
 function requestReason(jobs: readonly Job[]): string {
   const reasons = [...new Set(jobs.map(j => j.description))];
@@ -58,6 +86,7 @@ export function makeActivator(options: ActivatorOptions): Activator {
   const maxAttempts = options.maxAttempts ?? 6;
   const initialDelayMs = options.initialDelayMs ?? 100;
   const maxDelayMs = options.maxDelayMs ?? 2_000;
+  const budgetMs = options.budgetMs ?? ACTIVATION_WRITE_BUDGET_MS;
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
   const sleep =
@@ -67,18 +96,62 @@ export function makeActivator(options: ActivatorOptions): Activator {
   /** Calls waiting for the next write, per project; present while a write runs. */
   const queues = new Map<string, Job[]>();
 
+  function settle(job: Job, err?: unknown): void {
+    if (job.settled) return;
+    job.settled = true;
+    if (err === undefined) job.resolve();
+    else job.reject(err);
+  }
+
+  /**
+   * Fails the callers whose budget is spent, and returns the others: the
+   * only ones that may still be written.
+   */
+  function withinBudget(projectId: string, jobs: readonly Job[]): Job[] {
+    const at = now().getTime();
+    const live: Job[] = [];
+    for (const job of jobs) {
+      if (job.settled) continue;
+      if (at < job.deadline) {
+        live.push(job);
+        continue;
+      }
+      log.warn(
+        `Activation on ${projectId} ran out of time before its IAM write`,
+        {event: 'activation.deadline', project: projectId},
+        {budgetMs, overdueMs: at - job.deadline},
+      );
+      settle(
+        job,
+        new UnavailableError(
+          'The IAM policy could not be written in time; try again',
+        ),
+      );
+    }
+    return live;
+  }
+
+  /**
+   * Writes the grants of the callers still within budget; returns those it
+   * wrote. The callers it drops for their budget are already failed.
+   */
   async function readModifyWrite(
     projectId: string,
     jobs: readonly Job[],
-  ): Promise<void> {
+  ): Promise<Job[]> {
     for (let attempt = 1; ; attempt++) {
+      if (withinBudget(projectId, jobs).length === 0) return [];
       const policy = await iam.getIamPolicy(projectId);
-      const edited = applyActivations(policy, jobs, now());
+      // The read may have taken a while: check again before writing, and
+      // leave out whoever ran out of time meanwhile.
+      const live = withinBudget(projectId, jobs);
+      if (live.length === 0) return [];
+      const edited = applyActivations(policy, live, now());
       try {
         await iam.setIamPolicy(projectId, edited, {
-          requestReason: requestReason(jobs),
+          requestReason: requestReason(live),
         });
-        return;
+        return live;
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
         if (attempt >= maxAttempts) {
@@ -101,16 +174,18 @@ export function makeActivator(options: ActivatorOptions): Activator {
 
   async function runBatch(projectId: string, jobs: Job[]): Promise<void> {
     try {
-      await readModifyWrite(projectId, jobs);
-      for (const j of jobs) j.resolve();
+      const written = await readModifyWrite(projectId, jobs);
+      for (const j of written) settle(j);
     } catch (err) {
+      const open = jobs.filter(j => !j.settled);
       // IAM refused the merged policy: find out whose part it refused, so
-      // that one caller's bad grant does not fail the others.
-      if (err instanceof InvalidArgumentError && jobs.length > 1) {
-        for (const job of jobs) await runBatch(projectId, [job]);
+      // that one caller's bad grant does not fail the others. Each of these
+      // writes checks the caller's budget again.
+      if (err instanceof InvalidArgumentError && open.length > 1) {
+        for (const job of open) await runBatch(projectId, [job]);
         return;
       }
-      for (const j of jobs) j.reject(err);
+      for (const j of open) settle(j, err);
     }
   }
 
@@ -133,8 +208,18 @@ export function makeActivator(options: ActivatorOptions): Activator {
       grants: ActivationGrant[],
       description: string,
     ): Promise<void> {
+      // The budget counts from now, queue wait included.
+      const deadline = now().getTime() + budgetMs;
       return new Promise<void>((resolve, reject) => {
-        const job: Job = {userEmail, grants, description, resolve, reject};
+        const job: Job = {
+          userEmail,
+          grants,
+          description,
+          deadline,
+          settled: false,
+          resolve,
+          reject,
+        };
         const waiting = queues.get(projectId);
         if (waiting) {
           // A write is under way: join the next one.

@@ -3,7 +3,8 @@
  * through `callGoogle`, which retries what is worth retrying (429, 5xx,
  * a dropped connection) with jittered exponential back-off inside a deadline,
  * and translates what is left into the project's error types
- * (shared/errors.ts): 400 → InvalidArgumentError, 403 →
+ * (shared/errors.ts): 400 → InvalidArgumentError with a fixed message naming
+ * the method (Google's own message is logged, never answered: DESIGN §2.1), 403 →
  * GooglePermissionError naming the permission the service account lacks,
  * 404 → NotFoundError naming the resource, 409/412 → ConflictError, anything
  * else → UnavailableError.
@@ -184,6 +185,39 @@ export function isRetryable(f: GoogleFailure): boolean {
   return f.httpStatus === 0 || f.httpStatus === 429 || f.httpStatus >= 500;
 }
 
+// The APIs' names, for messages, by the first part of CallSite.method.
+const API_NAMES = new Map<string, string>([
+  ['cloudresourcemanager', 'Cloud Resource Manager'],
+  ['cloudasset', 'Cloud Asset Inventory'],
+  ['cloudidentity', 'Cloud Identity'],
+  ['compute', 'Compute Engine'],
+  ['secretmanager', 'Secret Manager'],
+  ['metadata', 'The metadata server'],
+]);
+
+// What a 400 from a method most likely means, in our words.
+const INVALID_WHAT = new Map<string, string>([
+  ['setIamPolicy', 'the policy is not valid'],
+  ['searchAllIamPolicies', 'the query is not valid'],
+  ['searchAllResources', 'the query is not valid'],
+  ['search', 'the query is not valid'],
+]);
+
+/**
+ * The message a 400 answers: fixed text naming the API and the method, never
+ * Google's message (DESIGN §2.1), which callGoogle logs instead, e.g.
+ * `Cloud Resource Manager refused the request (setIamPolicy): the policy is not valid`.
+ */
+export function invalidRequestMessage(site: CallSite): string {
+  const parts = site.method.split('.');
+  const api = API_NAMES.get(parts[0]!);
+  const method = parts[parts.length - 1]!;
+  const what = INVALID_WHAT.get(method) ?? 'the request is not valid';
+  return api
+    ? `${api} refused the request (${method}): ${what}`
+    : `Google refused the request (${site.method}): ${what}`;
+}
+
 const PERMISSION_IN_MESSAGE =
   /(?:Permission '?|permission '|Required ')([a-z][a-zA-Z0-9]*\.[a-zA-Z0-9.]+)'?/;
 
@@ -196,10 +230,9 @@ export function translate(
   const what = site.resource ? `${site.resource}` : site.method;
   switch (f.httpStatus) {
     case 400:
-      return new InvalidArgumentError(
-        `${site.method} refused the request: ${f.message}`,
-        {cause},
-      );
+      // The same type and status as before: the activator retries merged
+      // callers one by one on it. Google's message stays in the log.
+      return new InvalidArgumentError(invalidRequestMessage(site), {cause});
     case 401:
       return new UnavailableError(
         `${site.method} refused the service account's credentials`,
@@ -258,7 +291,20 @@ export async function callGoogle<T>(
     } catch (err) {
       const f = describeFailure(err);
       if (f === undefined) throw err;
-      if (!isRetryable(f)) throw translate(site, f, err);
+      if (!isRetryable(f)) {
+        if (f.httpStatus === 400) {
+          // Google's message is for operators, not callers (DESIGN §2.1):
+          // it goes to the log; the error carries a fixed message.
+          log.warn(`${site.method} refused the request`, undefined, {
+            api: site.method,
+            httpStatus: f.httpStatus,
+            status: f.status,
+            reason: f.reason,
+            googleMessage: f.message,
+          });
+        }
+        throw translate(site, f, err);
+      }
       // Full jitter: a random pause up to the exponential bound.
       const bound = Math.min(
         policy.maxDelayMs,

@@ -41,6 +41,65 @@ describe('translating Google errors', () => {
     expect(err).not.toHaveProperty('code');
   });
 
+  it.each([
+    [
+      site,
+      'Cloud Resource Manager refused the request (setIamPolicy): the policy is not valid',
+    ],
+    [
+      {method: 'cloudasset.searchAllIamPolicies'},
+      'Cloud Asset Inventory refused the request (searchAllIamPolicies): the query is not valid',
+    ],
+    [
+      {method: 'cloudidentity.groups.lookup'},
+      'Cloud Identity refused the request (lookup): the request is not valid',
+    ],
+    [
+      {method: 'example.things.get'},
+      'Google refused the request (example.things.get): the request is not valid',
+    ],
+  ])("answers a 400 from %j with a fixed message, not Google's", (s, text) => {
+    const err = translate(
+      s,
+      {httpStatus: 400, message: 'Google says: field policy.x is bad'},
+      undefined,
+    );
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect(err.message).toBe(text);
+  });
+
+  it("logs a 400's Google message instead of answering it, and does not retry it", async () => {
+    const {logger, entries} = makeMemoryLogger();
+    const google = 'Invalid JSON payload received. Unknown name "secretField"';
+    let attempts = 0;
+    const err = await callGoogle(site, logger, policy, async () => {
+      attempts++;
+      throw Object.assign(new Error('Request failed with status code 400'), {
+        status: 400,
+        response: {
+          status: 400,
+          data: {
+            error: {code: 400, status: 'INVALID_ARGUMENT', message: google},
+          },
+        },
+      });
+    }).catch((e: unknown) => e as Error);
+    expect(attempts).toBe(1);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect(err.message).not.toContain(google);
+    expect(err.message).not.toContain('secretField');
+    expect(err.message).toContain('setIamPolicy');
+    expect(entries()).toContainEqual(
+      expect.objectContaining({
+        severity: 'WARNING',
+        api: site.method,
+        httpStatus: 400,
+        status: 'INVALID_ARGUMENT',
+        googleMessage: google,
+      }),
+    );
+  });
+
   it("prefers the permission Google names over the call site's", () => {
     const err = translate(
       site,

@@ -11,7 +11,7 @@ import {
 } from '../../shared/google/resource-manager';
 import type {FakeGoogleCloud} from '../../sandbox/fake-gcp';
 import type {Config} from '../../shared/config';
-import type {Logger} from '../../shared/log';
+import {makeMemoryLogger, type Logger} from '../../shared/log';
 import type {IamBinding} from '../../shared/ports';
 import {FAST, startFake} from './support';
 import {testWorld} from './world';
@@ -132,6 +132,34 @@ describe('project IAM policies', () => {
     expect(
       fake.calls('cloudresourcemanager.projects.getIamPolicy'),
     ).toHaveLength(1);
+  });
+
+  it("answers a refused policy with a fixed message and logs Google's", async () => {
+    const memory = makeMemoryLogger();
+    const iam = makeProjectIamClient(config, memory.logger, FAST);
+    const read = await iam.getIamPolicy('alpha-project');
+    const err = await iam
+      .setIamPolicy('alpha-project', {
+        ...read,
+        bindings: [...(read.bindings ?? []), {...activation, role: 'notarole'}],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as Error).message).toBe(
+      'Cloud Resource Manager refused the request (setIamPolicy): the policy is not valid',
+    );
+    // Google's words are not answered (DESIGN §2.1) ...
+    const google = 'Role "notarole" is not a valid role name.';
+    expect((err as Error).message).not.toContain('notarole');
+    // ... but an operator finds them in the log, with the method.
+    const logged = memory.entries().find(e => e.googleMessage !== undefined);
+    expect(logged).toMatchObject({
+      severity: 'WARNING',
+      api: 'cloudresourcemanager.projects.setIamPolicy',
+      httpStatus: 400,
+      googleMessage: google,
+    });
+    expect(memory.lines.join('\n')).not.toMatch(/bearer|authorization/i);
   });
 
   it('gives up within the deadline when the API stays unavailable', async () => {

@@ -7,6 +7,7 @@
 import {AppError, InvalidArgumentError} from '../../shared/errors';
 import type {Route, RouteContext} from '../../shared/http';
 import type {LogLabels} from '../../shared/log';
+import {normaliseResourceCondition} from '../../shared/eligibility/conditions';
 import {entitlementKey} from '../../shared/eligibility/entitlements';
 import {
   isValidProjectId,
@@ -201,7 +202,10 @@ export function makeRolesApiRoutes(deps: RolesApiDeps): Route[] {
           throw new InvalidArgumentError('The resource condition is too long');
         }
         const entitlement: EntitlementId = {role};
-        if (condition) entitlement.resourceCondition = condition;
+        // Compared in upstream's printed form, as GET roles returns it and
+        // as request bodies are read: `x>1` names the same entitlement as `x > 1`.
+        if (condition)
+          entitlement.resourceCondition = normaliseResourceCondition(condition);
         const peers = await audited(
           ctx,
           'api.listPeers',

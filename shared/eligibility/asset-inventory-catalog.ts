@@ -19,6 +19,7 @@ import {
 import {
   computeEntitlements,
   entitlementKey,
+  holdsMpaBinding,
   LocatedBinding,
   mpaBindingsFor,
 } from './entitlements';
@@ -148,6 +149,19 @@ export function makeAssetInventoryCatalog(
       }
       users.delete(userEmail.toLowerCase());
       return [...users].sort();
+    },
+
+    async isReviewer(userEmail, projectId, entitlement) {
+      const [groups, policies] = await Promise.all([
+        directory.groupsOf(userEmail),
+        projectPolicies(projectId),
+      ]);
+      const caller = makeCaller(userEmail, groups);
+      return holdsMpaBinding(
+        locatedBindings(policies).map(l => l.binding),
+        b => applicability(b.members, caller),
+        entitlement,
+      );
     },
   };
 }

@@ -76,36 +76,54 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '`': '`',
 };
 
-/** Decodes the body of a (non-raw) CEL string literal. */
-function unescape(body: string): string {
-  let out = '';
+/**
+ * Decodes the body of a (non-raw) CEL literal into code units: a string
+ * literal's code points, or a bytes literal's bytes (each 0-255). In a bytes
+ * literal `\xHH` and `\ooo` are one byte each and every other character
+ * stands for its UTF-8 bytes; `\u` and `\U` are refused there, as in CEL.
+ */
+function unescapeUnits(body: string, bytes: boolean): number[] {
+  const out: number[] = [];
+  const literal = (ch: string) => {
+    if (bytes) out.push(...Buffer.from(ch, 'utf8'));
+    else out.push(ch.codePointAt(0)!);
+  };
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
     if (c !== '\\') {
-      out += c;
+      const ch = String.fromCodePoint(body.codePointAt(i)!);
+      literal(ch);
+      i += ch.length - 1;
       continue;
     }
     const e = body[++i];
     if (e === undefined) throw new CelSyntaxError('dangling escape');
     const simple = SIMPLE_ESCAPES[e];
     if (simple !== undefined) {
-      out += simple;
+      out.push(simple.charCodeAt(0));
       continue;
     }
     const hexLength =
       e === 'x' || e === 'X' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
     if (hexLength) {
+      if (bytes && hexLength > 2) {
+        throw new CelSyntaxError('unicode escape in bytes');
+      }
       const hex = body.slice(i + 1, i + 1 + hexLength);
       if (!new RegExp(`^[0-9a-fA-F]{${hexLength}}$`).test(hex)) {
         throw new CelSyntaxError('bad escape');
       }
-      out += String.fromCodePoint(parseInt(hex, 16));
+      const code = parseInt(hex, 16);
+      if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+        throw new CelSyntaxError('bad code point');
+      }
+      out.push(code);
       i += hexLength;
       continue;
     }
     const octal = body.slice(i, i + 3);
     if (/^[0-3][0-7]{2}$/.test(octal)) {
-      out += String.fromCharCode(parseInt(octal, 8));
+      out.push(parseInt(octal, 8));
       i += 2;
       continue;
     }
@@ -134,10 +152,14 @@ function quote(value: string): string {
   return out + '"';
 }
 
-function quoteBytes(value: string): string {
-  // Bytes literals are printed byte by byte; printable ASCII stays readable.
+/**
+ * Prints bytes exactly: printable ASCII stays readable (`"` and `\\`
+ * escaped), every other byte is a three-digit octal escape, so the printed
+ * literal holds the same bytes as the one that was read.
+ */
+function quoteBytes(bytes: readonly number[]): string {
   let out = 'b"';
-  for (const byte of Buffer.from(value, 'latin1')) {
+  for (const byte of bytes) {
     const ch = String.fromCharCode(byte);
     if (ch === '"' || ch === '\\') out += '\\' + ch;
     else if (byte >= 0x20 && byte < 0x7f) out += ch;
@@ -171,13 +193,19 @@ function stringLiteral(
   }
   if (j >= source.length) throw new CelSyntaxError('unterminated string');
   const body = source.slice(i + delimiter.length, j);
-  const value = raw ? body : unescape(body);
-  return {
-    end: j + delimiter.length,
-    text: bytes
-      ? quoteBytes(Buffer.from(value, 'utf8').toString('latin1'))
-      : quote(value),
-  };
+  const end = j + delimiter.length;
+  if (bytes) {
+    return {
+      end,
+      text: quoteBytes(
+        raw ? [...Buffer.from(body, 'utf8')] : unescapeUnits(body, true),
+      ),
+    };
+  }
+  const value = raw
+    ? body
+    : String.fromCodePoint(...unescapeUnits(body, false));
+  return {end, text: quote(value)};
 }
 
 function tokenize(source: string): Token[] {
@@ -242,13 +270,36 @@ function formatNumber(text: string, negative: boolean): string {
   }
   if (/[uU]$/.test(text)) return BigInt(text.slice(0, -1)).toString() + 'u';
   if (/^[0-9]+$/.test(text)) return sign + BigInt(text).toString();
-  // Doubles print as Java's Double.toString does for ordinary magnitudes.
-  const value = Number(text);
-  const printed =
-    Number.isInteger(value) && Math.abs(value) < 1e7
-      ? value.toFixed(1)
-      : String(value);
-  return sign + printed;
+  return sign + formatDouble(Number(text));
+}
+
+/**
+ * A double as cel-java's unparser prints it (Java's `Double.toString`, with
+ * the shortest digits that read back as the same value): decimal notation
+ * with at least one digit after the point for 10^-3 <= |x| < 10^7
+ * (`1.5`, `100.0`), else `d.dddE±n` (`1.2345678E7`, `1.0E-4`). Either way
+ * it stays a double literal: never `12345678`, which CEL reads as an int.
+ */
+export function formatDouble(value: number): string {
+  if (!Number.isFinite(value)) {
+    // Java would print `Infinity`, which is not CEL: keep the expression as written.
+    throw new CelSyntaxError('double out of range');
+  }
+  const magnitude = Math.abs(value);
+  if (magnitude === 0 || (magnitude >= 1e-3 && magnitude < 1e7)) {
+    // In this range JavaScript prints the same shortest digits, never with an exponent.
+    const plain = String(value);
+    return plain.includes('.') ? plain : plain + '.0';
+  }
+  const [mantissa, exponent] = value.toExponential().split('e') as [
+    string,
+    string,
+  ];
+  return (
+    (mantissa.includes('.') ? mantissa : mantissa + '.0') +
+    'E' +
+    exponent.replace(/^\+/, '')
+  );
 }
 
 const RELATIONS = new Set(['<', '<=', '>', '>=', '==', '!=', 'in']);

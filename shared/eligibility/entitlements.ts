@@ -161,3 +161,18 @@ export function mpaBindingsFor(
   }
   return found;
 }
+
+/**
+ * Whether a binding that covers the user (`applies` says 'caller') makes them
+ * MPA-eligible for exactly this entitlement, whatever JIT bindings they also
+ * hold: the reviewer test, and what listPeers lists.
+ */
+export function holdsMpaBinding(
+  bindings: Iterable<IamBinding>,
+  applies: (binding: IamBinding) => Applicability,
+  entitlement: EntitlementId,
+): boolean {
+  return mpaBindingsFor(bindings, entitlement).some(
+    b => applies(b) === 'caller',
+  );
+}

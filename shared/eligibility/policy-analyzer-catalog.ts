@@ -16,7 +16,11 @@ import {
 import {requireMpa} from './asset-inventory-catalog';
 import {activeProjectIds, PROJECT_ASSET_TYPE} from './project-listing';
 import {parseEligibility} from './conditions';
-import {computeEntitlements, mpaBindingsFor} from './entitlements';
+import {
+  computeEntitlements,
+  holdsMpaBinding,
+  mpaBindingsFor,
+} from './entitlements';
 import {projectFullName, projectOf, scopeProject} from './names';
 import {
   Applicability,
@@ -84,10 +88,11 @@ export function makePolicyAnalyzerCatalog(
     }
   }
 
-  async function analyse(
+  /** The analysis for the user on the project, or 404 when outside the scope or unknown. */
+  async function analysisFor(
     userEmail: string,
     projectId: string,
-  ): Promise<EntitlementSet> {
+  ): Promise<{caller: Caller; results: IamPolicyAnalysisResult[]}> {
     const only = scopeProject(config.scope);
     if (only !== undefined && only !== projectId) {
       throw projectNotFound(projectId);
@@ -104,6 +109,14 @@ export function makePolicyAnalyzerCatalog(
       throw asNotFound(projectId, e);
     }
     if (results.length === 0) await requireProjectInScope(projectId);
+    return {caller, results};
+  }
+
+  async function analyse(
+    userEmail: string,
+    projectId: string,
+  ): Promise<EntitlementSet> {
+    const {caller, results} = await analysisFor(userEmail, projectId);
     const set = computeEntitlements({
       bindings: results.map(r => ({
         binding: r.iamBinding,
@@ -174,6 +187,15 @@ export function makePolicyAnalyzerCatalog(
       }
       users.delete(userEmail.toLowerCase());
       return [...users].sort();
+    },
+
+    async isReviewer(userEmail, projectId, entitlement) {
+      const {caller, results} = await analysisFor(userEmail, projectId);
+      return holdsMpaBinding(
+        results.map(r => r.iamBinding),
+        b => analysedApplicability(b, caller),
+        entitlement,
+      );
     },
   };
 }

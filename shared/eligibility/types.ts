@@ -57,4 +57,18 @@ export interface EligibilityService {
     projectId: string,
     entitlement: EntitlementId,
   ): Promise<string[]>;
+  /**
+   * Whether the user holds an MPA-eligible binding for exactly this
+   * entitlement on the project, whether or not another binding also makes
+   * them JIT-eligible for it: "JIT wins" decides what a user may request, not
+   * who may review. These are the users that listPeers offers (a domain
+   * member counts here, though listPeers cannot list it). Upstream checks a
+   * reviewer this way (findEntitlements with MPA only). Throws NotFoundError
+   * for a project outside the scope or unknown.
+   */
+  isReviewer(
+    userEmail: string,
+    projectId: string,
+    entitlement: EntitlementId,
+  ): Promise<boolean>;
 }

@@ -502,3 +502,127 @@ describe('both catalogs list the same peers', () => {
     ).rejects.toBeInstanceOf(PermissionDeniedError);
   });
 });
+
+describe('both catalogs agree on who may review', () => {
+  const BOB = 'bob@example.com';
+  const CONDITION = 'resource.name.startsWith("projects/_/buckets/b")';
+  beforeEach(() => {
+    w.setPolicies({
+      'projects/alpha-app': [
+        {
+          role: 'roles/m',
+          members: ['group:team@example.com', 'user:eve@example.com'],
+          condition: MPA,
+        },
+        // bob is also JIT-eligible for the same entitlement: JIT wins for
+        // what bob may request, but he still holds an MPA-eligible binding.
+        {role: 'roles/m', members: ['user:bob@example.com'], condition: JIT},
+        {role: 'roles/m', members: ['user:dave@example.com'], condition: JIT},
+        {
+          role: 'roles/c',
+          members: ['user:alice@example.com', 'user:bob@example.com'],
+          condition: {
+            expression:
+              "has({}.multiPartyApprovalConstraint) && resource.name.startsWith('projects/_/buckets/b')",
+          },
+        },
+        {
+          role: 'roles/c',
+          members: ['user:bob@example.com'],
+          condition: {
+            expression:
+              'has({}.jitAccessConstraint) && resource.name.startsWith("projects/_/buckets/b")',
+          },
+        },
+      ],
+    });
+  });
+
+  it.each(CATALOGS)(
+    '%s: a peer with both a JIT and an MPA binding is offered and accepted as a reviewer',
+    async c => {
+      const catalog = w.catalogs[c];
+      // What bob may request is unchanged: JIT wins.
+      const bobs = await catalog.listEntitlements(BOB, 'alpha-app');
+      expect(bobs.entitlements.map(e => [e.role, e.activationType])).toEqual([
+        ['roles/c', 'JIT'],
+        ['roles/m', 'JIT'],
+      ]);
+      for (const entitlement of [
+        {role: 'roles/m'},
+        {role: 'roles/c', resourceCondition: CONDITION},
+      ]) {
+        const peers = await catalog.listPeers(ALICE, 'alpha-app', entitlement);
+        expect(peers).toContain(BOB);
+        // Everyone offered is accepted.
+        for (const peer of peers) {
+          expect({
+            peer,
+            ok: await catalog.isReviewer!(peer, 'alpha-app', entitlement),
+          }).toEqual({
+            peer,
+            ok: true,
+          });
+        }
+      }
+    },
+  );
+
+  it.each(CATALOGS)(
+    '%s: refuses who holds no MPA-eligible binding for it',
+    async c => {
+      const catalog = w.catalogs[c];
+      // dave is JIT-eligible only.
+      expect(
+        await catalog.isReviewer!('dave@example.com', 'alpha-app', {
+          role: 'roles/m',
+        }),
+      ).toBe(false);
+      // Another resource condition is another entitlement.
+      expect(
+        await catalog.isReviewer!(BOB, 'alpha-app', {
+          role: 'roles/m',
+          resourceCondition: CONDITION,
+        }),
+      ).toBe(false);
+      expect(
+        await catalog.isReviewer!(BOB, 'alpha-app', {role: 'roles/c'}),
+      ).toBe(false);
+      await expect(
+        catalog.isReviewer!(BOB, 'no-such-app', {role: 'roles/m'}),
+      ).rejects.toBeInstanceOf(NotFoundError);
+    },
+  );
+
+  it('gives the same answers with both catalogs', async () => {
+    const users = ['alice', 'bob', 'carol', 'dave', 'eve'].map(
+      u => `${u}@example.com`,
+    );
+    const entitlements = [
+      {role: 'roles/m'},
+      {role: 'roles/c', resourceCondition: CONDITION},
+      {role: 'roles/c'},
+    ];
+    const answers = async (c: (typeof CATALOGS)[number]) => {
+      const out: string[] = [];
+      for (const u of users) {
+        for (const e of entitlements) {
+          if (await w.catalogs[c].isReviewer!(u, 'alpha-app', e)) {
+            out.push(`${u} ${e.role} ${e.resourceCondition ?? ''}`);
+          }
+        }
+      }
+      return out;
+    };
+    const a = await answers('AssetInventory');
+    expect(await answers('PolicyAnalyzer')).toEqual(a);
+    expect(a).toEqual([
+      'alice@example.com roles/m ',
+      `alice@example.com roles/c ${CONDITION}`,
+      'bob@example.com roles/m ',
+      `bob@example.com roles/c ${CONDITION}`,
+      'carol@example.com roles/m ',
+      'eve@example.com roles/m ',
+    ]);
+  });
+});

@@ -22,6 +22,8 @@ import {makeTestIap, type TestIap} from '../support/iap';
 const asked: Array<{method: string; args: unknown[]}> = [];
 let pending: PendingRequest[] | Error = [];
 
+const MPA_CONDITIONS = [undefined, 'x > 1', 'resource.name == "b"'];
+
 const service: EligibilityService = {
   async listProjects(user) {
     asked.push({method: 'listProjects', args: [user]});
@@ -50,9 +52,17 @@ const service: EligibilityService = {
       warnings: ['w1'],
     };
   },
+  async isReviewer() {
+    throw new Error('the roles endpoints never ask who may review');
+  },
   async listPeers(user, project, entitlement: EntitlementId) {
     asked.push({method: 'listPeers', args: [user, project, entitlement]});
-    if (entitlement.role !== 'roles/b')
+    // As the catalogs do: the resource condition is compared exactly, in
+    // its normalised form.
+    if (
+      entitlement.role !== 'roles/b' ||
+      !MPA_CONDITIONS.includes(entitlement.resourceCondition)
+    )
       throw new PermissionDeniedError('You are not eligible');
     return ['bob@example.com'];
   },
@@ -228,6 +238,12 @@ describe('roles routes', () => {
   it.each([
     ['roles/b', undefined, {role: 'roles/b'}],
     ['roles/b', 'x > 1', {role: 'roles/b', resourceCondition: 'x > 1'}],
+    ['roles/b', 'x>1', {role: 'roles/b', resourceCondition: 'x > 1'}],
+    [
+      'roles/b',
+      "resource.name=='b'",
+      {role: 'roles/b', resourceCondition: 'resource.name == "b"'},
+    ],
     [
       'projects/p-alpha/roles/custom.role',
       undefined,
@@ -271,5 +287,31 @@ describe('roles routes', () => {
     expect(auditEvents('api.listPeers')).toEqual([
       expect.objectContaining({outcome: 'PERMISSION_DENIED'}),
     ]);
+  });
+
+  it.each([
+    ['x > 1'],
+    ['x>1'],
+    ['  x   >\t1 '],
+    ['(x > 1)'],
+    ['resource.name == "b"'],
+    ["resource.name=='b'"],
+    ["resource.name == 'b'"],
+  ])(
+    'lists peers for an equivalent, differently written condition %j',
+    async condition => {
+      const res = await get(
+        `/api/projects/p-alpha/peers?role=roles/b&resourceCondition=${encodeURIComponent(condition)}`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({peers: ['bob@example.com']});
+    },
+  );
+
+  it('still refuses a condition that means something else', async () => {
+    const res = await get(
+      `/api/projects/p-alpha/peers?role=roles/b&resourceCondition=${encodeURIComponent('x >= 1')}`,
+    );
+    expect(res.status).toBe(403);
   });
 });

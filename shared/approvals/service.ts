@@ -348,7 +348,7 @@ export function makeApprovalService(
           ) {
             const [requesterOk, reviewerOk] = await Promise.all([
               isMpaEligible(current.requester, current.project, current),
-              isMpaEligible(user, current.project, current),
+              eligibility.isReviewer(user, current.project, current),
             ]);
             if (!requesterOk) {
               throw new PermissionDeniedError(

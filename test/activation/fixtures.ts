@@ -75,6 +75,9 @@ export function memoryEligibility(): EligibilityService & {asked: number} {
     async listPeers() {
       return [];
     },
+    async isReviewer() {
+      return false;
+    },
   };
   return service;
 }

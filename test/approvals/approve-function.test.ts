@@ -279,6 +279,16 @@ describe('approving', () => {
     expect(again.body.error.status).toBe('ALREADY_EXISTS');
   });
 
+  it('lets a reviewer approve who holds a JIT binding beside the MPA one', async () => {
+    const r = await createRequest();
+    h.eligibility.jitToo.add(BOB);
+    try {
+      await h.post(`/api/requests/${r.id}/approve`, BOB).expect(200);
+    } finally {
+      h.eligibility.jitToo.delete(BOB);
+    }
+  });
+
   it('refuses the requester approving their own request with 403, and a stranger with 404', async () => {
     const r = await createRequest();
     await h.post(`/api/requests/${r.id}/approve`, ALICE).expect(403);

@@ -82,16 +82,31 @@ export class MemoryEligibility implements EligibilityService {
     return [PROJECT];
   }
 
+  /**
+   * Users who also hold a JIT binding for their entitlements: the listing
+   * shows JIT (JIT wins), while their MPA binding still makes them reviewers.
+   */
+  readonly jitToo = new Set<string>();
+
   async listEntitlements(user: string, project: string) {
     this.calls++;
     if (project !== PROJECT)
       throw new NotFoundError(`Project ${project} was not found`);
     const entitlements: Entitlement[] = (this.mpa.get(user) ?? []).map(e => ({
       ...e,
-      activationType: 'MPA',
+      activationType: this.jitToo.has(user) ? 'JIT' : 'MPA',
       status: 'ELIGIBLE',
     }));
     return {entitlements, warnings: []};
+  }
+
+  async isReviewer(user: string, project: string, e: EntitlementId) {
+    this.calls++;
+    if (project !== PROJECT)
+      throw new NotFoundError(`Project ${project} was not found`);
+    return (this.mpa.get(user) ?? []).some(
+      x => x.role === e.role && x.resourceCondition === e.resourceCondition,
+    );
   }
 
   async listPeers(user: string, project: string, e: EntitlementId) {

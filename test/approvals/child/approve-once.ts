@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       warnings: [],
     }),
     listPeers: async () => [],
+    isReviewer: async () => true,
   };
   const approvals = makeApprovalService({
     config,

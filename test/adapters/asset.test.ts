@@ -1,36 +1,16 @@
 import {makeAssetInventoryClient} from '../../shared/google/asset';
 import {GooglePermissionError} from '../../shared/google/edge';
 import {InvalidArgumentError} from '../../shared/errors';
-import type {FakeGoogleCloud} from '../../sandbox/fake-gcp';
-import type {Config} from '../../shared/config';
-import type {Logger} from '../../shared/log';
-import {FAST, startFake} from './support';
-import {ORG, testWorld} from './world';
+import {FAST, useFake} from './support';
+import {ORG} from './world';
 
 const CRM = '//cloudresourcemanager.googleapis.com/';
 
-let fake: FakeGoogleCloud;
-let config: Config;
-let log: Logger;
-
-beforeAll(async () => {
-  ({
-    fake,
-    config,
-    memory: {logger: log},
-  } = await startFake(testWorld()));
-});
-afterAll(() => fake.stop());
-beforeEach(() => {
-  fake.resetLog();
-  fake.clearFaults();
-  fake.maxPageSize = 0;
-  fake.world = testWorld();
-});
+const t = useFake();
 
 describe('effectiveIamPolicies:batchGet', () => {
   it('answers a resource policy and its ancestors, nearest first, with base64 etags', async () => {
-    const assets = makeAssetInventoryClient(config, log, FAST);
+    const assets = makeAssetInventoryClient(t.config, t.log, FAST);
     const [alpha] = await assets.batchGetEffectiveIamPolicies(ORG, [
       `${CRM}projects/alpha-project`,
     ]);
@@ -48,12 +28,12 @@ describe('effectiveIamPolicies:batchGet', () => {
       },
     ]);
     expect(alpha?.policies[0]?.policy.etag).toMatch(/^[A-Za-z0-9+/]+=*$/);
-    const call = fake.calls('cloudasset.effectiveIamPolicies.batchGet')[0];
+    const call = t.fake.calls('cloudasset.effectiveIamPolicies.batchGet')[0];
     expect(call?.query).toContain('$alt=json%3Benum-encoding=int');
   });
 
   it('stops at the scope', async () => {
-    const assets = makeAssetInventoryClient(config, log, FAST);
+    const assets = makeAssetInventoryClient(t.config, t.log, FAST);
     const [alpha] = await assets.batchGetEffectiveIamPolicies('folders/2002', [
       `${CRM}projects/alpha-project`,
     ]);
@@ -63,34 +43,38 @@ describe('effectiveIamPolicies:batchGet', () => {
   });
 
   it('splits more than 20 names into batches and keeps their order', async () => {
-    fake.world.projects = Array.from({length: 45}, (_, i) => ({
+    t.fake.world.projects = Array.from({length: 45}, (_, i) => ({
       projectId: `bulk-project-${i}`,
       projectNumber: String(5000 + i),
       parent: ORG,
     }));
-    const names = fake.world.projects.map(p => `${CRM}projects/${p.projectId}`);
-    const assets = makeAssetInventoryClient(config, log, FAST);
+    const names = t.fake.world.projects.map(
+      p => `${CRM}projects/${p.projectId}`,
+    );
+    const assets = makeAssetInventoryClient(t.config, t.log, FAST);
     const results = await assets.batchGetEffectiveIamPolicies(ORG, names);
     expect(results.map(r => r.fullResourceName)).toEqual(names);
-    expect(fake.calls('cloudasset.effectiveIamPolicies.batchGet')).toHaveLength(
-      3,
-    );
+    expect(
+      t.fake.calls('cloudasset.effectiveIamPolicies.batchGet'),
+    ).toHaveLength(3);
   });
 
   it('retries a 503 from the REST transport', async () => {
-    fake.failNext('cloudasset.effectiveIamPolicies.batchGet', 503, 2);
-    const assets = makeAssetInventoryClient(config, log, FAST);
+    t.fake.failNext('cloudasset.effectiveIamPolicies.batchGet', 503, 2);
+    const assets = makeAssetInventoryClient(t.config, t.log, FAST);
     await assets.batchGetEffectiveIamPolicies(ORG, [
       `${CRM}projects/beta-project`,
     ]);
     expect(
-      fake.calls('cloudasset.effectiveIamPolicies.batchGet').map(c => c.status),
+      t.fake
+        .calls('cloudasset.effectiveIamPolicies.batchGet')
+        .map(c => c.status),
     ).toEqual([503, 503, 200]);
   });
 
   it('names cloudasset.assets.analyzeIamPolicy when the service account lacks it', async () => {
-    fake.world.deniedPermissions = ['cloudasset.assets.analyzeIamPolicy'];
-    const assets = makeAssetInventoryClient(config, log, FAST);
+    t.fake.world.deniedPermissions = ['cloudasset.assets.analyzeIamPolicy'];
+    const assets = makeAssetInventoryClient(t.config, t.log, FAST);
     const err = await assets
       .batchGetEffectiveIamPolicies(ORG, [`${CRM}projects/beta-project`])
       .catch((e: unknown) => e);
@@ -98,16 +82,16 @@ describe('effectiveIamPolicies:batchGet', () => {
     expect((err as Error).message).toContain(
       'cloudasset.assets.analyzeIamPolicy',
     );
-    expect(fake.calls('cloudasset.effectiveIamPolicies.batchGet')).toHaveLength(
-      1,
-    );
+    expect(
+      t.fake.calls('cloudasset.effectiveIamPolicies.batchGet'),
+    ).toHaveLength(1);
   });
 });
 
 describe('searchAllIamPolicies', () => {
   it("finds the bindings of the caller's identities on every page", async () => {
-    fake.maxPageSize = 1;
-    const assets = makeAssetInventoryClient(config, log, FAST);
+    t.fake.maxPageSize = 1;
+    const assets = makeAssetInventoryClient(t.config, t.log, FAST);
     const results = await assets.searchAllIamPolicies(
       ORG,
       'policy:(user:alice@example.com OR group:admins@example.com OR domain:example.com)',
@@ -125,19 +109,19 @@ describe('searchAllIamPolicies', () => {
       folders: ['folders/2002', 'folders/2001'],
       organization: ORG,
     });
-    expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(3);
+    expect(t.fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(3);
   });
 
   it('retries a failed page without reading the earlier pages again', async () => {
-    fake.maxPageSize = 1;
-    fake.failNext('cloudasset.searchAllIamPolicies', 503, 1, 1);
-    const assets = makeAssetInventoryClient(config, log, FAST);
+    t.fake.maxPageSize = 1;
+    t.fake.failNext('cloudasset.searchAllIamPolicies', 503, 1, 1);
+    const assets = makeAssetInventoryClient(t.config, t.log, FAST);
     const results = await assets.searchAllIamPolicies(
       ORG,
       'policy:(alice@example.com OR admins@example.com OR example.com)',
     );
     expect(results).toHaveLength(3);
-    const calls = fake.calls('cloudasset.searchAllIamPolicies');
+    const calls = t.fake.calls('cloudasset.searchAllIamPolicies');
     expect(calls.map(c => c.status)).toEqual([
       200,
       503,
@@ -149,18 +133,18 @@ describe('searchAllIamPolicies', () => {
   });
 
   it('reports a query the fake cannot read as InvalidArgumentError, once', async () => {
-    const assets = makeAssetInventoryClient(config, log, FAST);
+    const assets = makeAssetInventoryClient(t.config, t.log, FAST);
     await expect(
       assets.searchAllIamPolicies(ORG, 'policy:(unbalanced'),
     ).rejects.toBeInstanceOf(InvalidArgumentError);
-    expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
+    expect(t.fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
   });
 });
 
 describe('searchAllResources', () => {
   it('lists the projects under a folder, nested folders included, with their IDs', async () => {
-    fake.maxPageSize = 1;
-    const assets = makeAssetInventoryClient(config, log, FAST);
+    t.fake.maxPageSize = 1;
+    const assets = makeAssetInventoryClient(t.config, t.log, FAST);
     const results = await assets.searchAllResources('folders/2001', {
       assetTypes: ['cloudresourcemanager.googleapis.com/Project'],
     });
@@ -177,7 +161,7 @@ describe('searchAllResources', () => {
   });
 
   it('filters by state with a query', async () => {
-    const assets = makeAssetInventoryClient(config, log, FAST);
+    const assets = makeAssetInventoryClient(t.config, t.log, FAST);
     const results = await assets.searchAllResources(ORG, {
       query: 'state:DELETE_REQUESTED',
       assetTypes: ['cloudresourcemanager.googleapis.com/Project'],
@@ -188,7 +172,7 @@ describe('searchAllResources', () => {
 
 describe('analyzeIamPolicy', () => {
   it('finds what an identity can access through groups and the domain, resources expanded', async () => {
-    const assets = makeAssetInventoryClient(config, log, FAST);
+    const assets = makeAssetInventoryClient(t.config, t.log, FAST);
     const results = await assets.analyzeIamPolicy({
       scope: ORG,
       identity: 'user:alice@example.com',
@@ -212,12 +196,12 @@ describe('analyzeIamPolicy', () => {
       'roles/viewer',
     ]);
     // Sent with the prefixes Google documents, not as google-gax would.
-    const call = fake.calls('cloudasset.analyzeIamPolicy')[0];
+    const call = t.fake.calls('cloudasset.analyzeIamPolicy')[0];
     expect(call?.query).toContain('analysisQuery.identitySelector.identity=');
   });
 
   it('finds who can access a resource, groups expanded', async () => {
-    const assets = makeAssetInventoryClient(config, log, FAST);
+    const assets = makeAssetInventoryClient(t.config, t.log, FAST);
     const results = await assets.analyzeIamPolicy({
       scope: ORG,
       resource: `${CRM}projects/beta-project`,
@@ -236,15 +220,15 @@ describe('analyzeIamPolicy', () => {
   });
 
   it('changes its answer when the world changes', async () => {
-    const assets = makeAssetInventoryClient(config, log, FAST);
+    const assets = makeAssetInventoryClient(t.config, t.log, FAST);
     const before = await assets.analyzeIamPolicy({
       scope: ORG,
       identity: 'user:dave@example.com',
     });
-    fake.world
+    t.fake.world
       .groups!.find(g => g.email === 'empty@example.com')!
       .members.push('dave@example.com');
-    fake.world.policies!['projects/gamma-project'] = {
+    t.fake.world.policies!['projects/gamma-project'] = {
       bindings: [{role: 'roles/editor', members: ['group:empty@example.com']}],
     };
     const after = await assets.analyzeIamPolicy({

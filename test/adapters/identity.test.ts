@@ -1,24 +1,9 @@
 import {GooglePermissionError} from '../../shared/google/edge';
 import {makeDirectoryClient} from '../../shared/google/identity';
-import type {FakeGoogleCloud} from '../../sandbox/fake-gcp';
-import type {Config} from '../../shared/config';
 import {makeMemoryLogger} from '../../shared/log';
-import {FAST, startFake} from './support';
-import {testWorld} from './world';
+import {FAST, useFake} from './support';
 
-let fake: FakeGoogleCloud;
-let config: Config;
-
-beforeAll(async () => {
-  ({fake, config} = await startFake(testWorld()));
-});
-afterAll(() => fake.stop());
-beforeEach(() => {
-  fake.resetLog();
-  fake.clearFaults();
-  fake.maxPageSize = 0;
-  fake.world = testWorld();
-});
+const t = useFake();
 
 const TRANSITIVE_GROUPS =
   'cloudidentity.groups.memberships.searchTransitiveGroups';
@@ -29,7 +14,7 @@ describe.each([
   ['without a premium edition (direct fallback)', false],
 ])('groups %s', (_title, premium) => {
   beforeEach(() => {
-    fake.world.identityPremium = premium;
+    t.fake.world.identityPremium = premium;
   });
 
   it.each([
@@ -46,9 +31,9 @@ describe.each([
   ])(
     'finds every group of %s, nested and cyclic ones included',
     async (user, groups) => {
-      fake.maxPageSize = 1;
+      t.fake.maxPageSize = 1;
       const directory = makeDirectoryClient(
-        config,
+        t.config,
         makeMemoryLogger().logger,
         FAST,
       );
@@ -65,9 +50,9 @@ describe.each([
     ['empty@example.com', []],
     ['unknown@example.com', []],
   ])('finds every user in %s', async (group, users) => {
-    fake.maxPageSize = 1;
+    t.fake.maxPageSize = 1;
     const directory = makeDirectoryClient(
-      config,
+      t.config,
       makeMemoryLogger().logger,
       FAST,
     );
@@ -77,13 +62,13 @@ describe.each([
 
 describe('Cloud Identity edition fallback', () => {
   it('falls back once, logs it once, and then goes straight to direct groups', async () => {
-    fake.world.identityPremium = false;
+    t.fake.world.identityPremium = false;
     const memory = makeMemoryLogger();
-    const directory = makeDirectoryClient(config, memory.logger, FAST);
+    const directory = makeDirectoryClient(t.config, memory.logger, FAST);
     await directory.groupsOf('alice@example.com');
     await directory.groupsOf('bob@example.com');
-    expect(fake.calls(TRANSITIVE_GROUPS).map(c => c.status)).toEqual([403]);
-    expect(fake.calls(DIRECT_GROUPS).length).toBeGreaterThan(0);
+    expect(t.fake.calls(TRANSITIVE_GROUPS).map(c => c.status)).toEqual([403]);
+    expect(t.fake.calls(DIRECT_GROUPS).length).toBeGreaterThan(0);
     const warnings = memory
       .entries()
       .filter(
@@ -94,27 +79,27 @@ describe('Cloud Identity edition fallback', () => {
 
   it('uses the transitive search with the labels clause when the edition allows', async () => {
     const directory = makeDirectoryClient(
-      config,
+      t.config,
       makeMemoryLogger().logger,
       FAST,
     );
     await directory.groupsOf('Alice@Example.com');
-    const call = fake.calls(TRANSITIVE_GROUPS)[0];
+    const call = t.fake.calls(TRANSITIVE_GROUPS)[0];
     const query = new URLSearchParams(call?.query).get('query');
     expect(query).toBe(
       "member_key_id == 'alice@example.com' && 'cloudidentity.googleapis.com/groups.discussion_forum' in labels",
     );
-    expect(fake.calls(DIRECT_GROUPS)).toHaveLength(0);
+    expect(t.fake.calls(DIRECT_GROUPS)).toHaveLength(0);
   });
 
   it('stops the walk at 10 levels of nesting', async () => {
-    fake.world.identityPremium = false;
-    fake.world.groups = Array.from({length: 14}, (_, i) => ({
+    t.fake.world.identityPremium = false;
+    t.fake.world.groups = Array.from({length: 14}, (_, i) => ({
       email: `level${i}@example.com`,
       members: [i === 0 ? 'deep@example.com' : `level${i - 1}@example.com`],
     }));
     const directory = makeDirectoryClient(
-      config,
+      t.config,
       makeMemoryLogger().logger,
       FAST,
     );
@@ -124,9 +109,9 @@ describe('Cloud Identity edition fallback', () => {
   });
 
   it('reports a service account that cannot read groups at all', async () => {
-    fake.world.deniedPermissions = ['cloudidentity.groups.read'];
+    t.fake.world.deniedPermissions = ['cloudidentity.groups.read'];
     const directory = makeDirectoryClient(
-      config,
+      t.config,
       makeMemoryLogger().logger,
       FAST,
     );
@@ -138,20 +123,20 @@ describe('Cloud Identity edition fallback', () => {
 
 describe('Cloud Identity errors', () => {
   it('retries a 503 and a 429 of the transitive search', async () => {
-    fake.failNext(TRANSITIVE_GROUPS, 503);
-    fake.failNext(TRANSITIVE_GROUPS, 429);
+    t.fake.failNext(TRANSITIVE_GROUPS, 503);
+    t.fake.failNext(TRANSITIVE_GROUPS, 429);
     const directory = makeDirectoryClient(
-      config,
+      t.config,
       makeMemoryLogger().logger,
       FAST,
     );
     expect(await directory.groupsOf('bob@example.com')).toEqual([
       'admins@example.com',
     ]);
-    expect(fake.calls(TRANSITIVE_GROUPS).map(c => c.status)).toEqual([
+    expect(t.fake.calls(TRANSITIVE_GROUPS).map(c => c.status)).toEqual([
       503, 429, 200,
     ]);
-    expect(fake.calls(DIRECT_GROUPS)).toHaveLength(0);
+    expect(t.fake.calls(DIRECT_GROUPS)).toHaveLength(0);
   });
 });
 
@@ -159,7 +144,7 @@ describe('the fake Cloud Identity', () => {
   it('refuses a transitive search without the labels clause', async () => {
     const query = encodeURIComponent("member_key_id == 'alice@example.com'");
     const res = await fetch(
-      `${fake.url}/v1/groups/-/memberships:searchTransitiveGroups?query=${query}`,
+      `${t.fake.url}/v1/groups/-/memberships:searchTransitiveGroups?query=${query}`,
     );
     expect(res.status).toBe(400);
   });

@@ -2,37 +2,17 @@ import {NotFoundError, UnavailableError} from '../../shared/errors';
 import {makeBackendServiceClient} from '../../shared/google/compute';
 import {GooglePermissionError} from '../../shared/google/edge';
 import {makeMetadataClient} from '../../shared/google/metadata';
-import type {FakeGoogleCloud} from '../../sandbox/fake-gcp';
-import type {Config} from '../../shared/config';
-import type {Logger} from '../../shared/log';
-import {FAST, startFake} from './support';
-import {testWorld} from './world';
+import {FAST, useFake} from './support';
 
-let fake: FakeGoogleCloud;
-let config: Config;
-let log: Logger;
-
-beforeAll(async () => {
-  ({
-    fake,
-    config,
-    memory: {logger: log},
-  } = await startFake(testWorld()));
-});
-afterAll(() => fake.stop());
-beforeEach(() => {
-  fake.resetLog();
-  fake.clearFaults();
-  fake.world = testWorld();
-});
+const t = useFake();
 
 describe('metadata server', () => {
   it('reads the project ID, number and region through GCE_METADATA_HOST', async () => {
-    const metadata = makeMetadataClient(config, log, FAST);
+    const metadata = makeMetadataClient(t.config, t.log, FAST);
     expect(await metadata.projectId()).toBe('alpha-project');
     expect(await metadata.projectNumber()).toBe('3001');
     expect(await metadata.region()).toBe('europe-west1');
-    const calls = fake.calls('metadata');
+    const calls = t.fake.calls('metadata');
     expect(calls.map(c => c.path)).toEqual([
       '/computeMetadata/v1/project/project-id',
       '/computeMetadata/v1/project/numeric-project-id',
@@ -44,19 +24,19 @@ describe('metadata server', () => {
   });
 
   it('caches an answer once it has succeeded', async () => {
-    const metadata = makeMetadataClient(config, log, FAST);
+    const metadata = makeMetadataClient(t.config, t.log, FAST);
     await metadata.projectNumber();
     await metadata.projectNumber();
-    expect(fake.calls('metadata')).toHaveLength(1);
+    expect(t.fake.calls('metadata')).toHaveLength(1);
   });
 
   it('refuses a request without Metadata-Flavor and sends the header back', async () => {
     const res = await fetch(
-      `${fake.url}/computeMetadata/v1/project/project-id`,
+      `${t.fake.url}/computeMetadata/v1/project/project-id`,
     );
     expect(res.status).toBe(403);
     expect(res.headers.get('metadata-flavor')).toBe('Google');
-    const ok = await fetch(`${fake.url}/computeMetadata/v1/instance/region`, {
+    const ok = await fetch(`${t.fake.url}/computeMetadata/v1/instance/region`, {
       headers: {'Metadata-Flavor': 'Google'},
     });
     expect(await ok.text()).toBe('projects/3001/regions/europe-west1');
@@ -64,20 +44,20 @@ describe('metadata server', () => {
   });
 
   it('retries a 503 and is not cached after a failure', async () => {
-    fake.failNext('metadata', 503, 1);
-    const metadata = makeMetadataClient(config, log, FAST);
+    t.fake.failNext('metadata', 503, 1);
+    const metadata = makeMetadataClient(t.config, t.log, FAST);
     expect(await metadata.projectId()).toBe('alpha-project');
-    expect(fake.calls('metadata').map(c => c.status)).toEqual([503, 200]);
+    expect(t.fake.calls('metadata').map(c => c.status)).toEqual([503, 200]);
   });
 
   it("answers UnavailableError after gcp-metadata's own 3 retries", async () => {
-    fake.failNext('metadata', 500, 100);
-    const metadata = makeMetadataClient(config, log, FAST);
+    t.fake.failNext('metadata', 500, 100);
+    const metadata = makeMetadataClient(t.config, t.log, FAST);
     await expect(metadata.projectNumber()).rejects.toBeInstanceOf(
       UnavailableError,
     );
-    expect(fake.calls('metadata')).toHaveLength(4);
-    fake.clearFaults();
+    expect(t.fake.calls('metadata')).toHaveLength(4);
+    t.fake.clearFaults();
     expect(await metadata.projectNumber()).toBe('3001');
   });
 });
@@ -97,16 +77,16 @@ describe('Compute backend services', () => {
       'compute.regionBackendServices.get',
     ],
   ])('reads the ID of %s', async (_what, region, id, method) => {
-    const compute = makeBackendServiceClient(config, log, FAST);
+    const compute = makeBackendServiceClient(t.config, t.log, FAST);
     expect(
       await compute.getBackendServiceId('alpha-project', 'jit-web', region),
     ).toBe(id);
-    expect(fake.calls(method)).toHaveLength(1);
-    expect(fake.calls(method)[0]?.headers.authorization).toBeUndefined();
+    expect(t.fake.calls(method)).toHaveLength(1);
+    expect(t.fake.calls(method)[0]?.headers.authorization).toBeUndefined();
   });
 
   it('names the backend service when it does not exist', async () => {
-    const compute = makeBackendServiceClient(config, log, FAST);
+    const compute = makeBackendServiceClient(t.config, t.log, FAST);
     const err = await compute
       .getBackendServiceId('alpha-project', 'missing')
       .catch((e: unknown) => e);
@@ -117,8 +97,8 @@ describe('Compute backend services', () => {
   });
 
   it('names compute.backendServices.get when the service account lacks it', async () => {
-    fake.world.deniedPermissions = ['compute.backendServices.get'];
-    const compute = makeBackendServiceClient(config, log, FAST);
+    t.fake.world.deniedPermissions = ['compute.backendServices.get'];
+    const compute = makeBackendServiceClient(t.config, t.log, FAST);
     const err = await compute
       .getBackendServiceId('alpha-project', 'jit-web', 'europe-west1')
       .catch((e: unknown) => e);
@@ -128,12 +108,12 @@ describe('Compute backend services', () => {
       'compute.backendServices.get',
     );
     expect((err as Error).message).toContain('compute.backendServices.get');
-    expect(fake.calls('compute.regionBackendServices.get')).toHaveLength(1);
+    expect(t.fake.calls('compute.regionBackendServices.get')).toHaveLength(1);
   });
 
   it("answers Compute errors in Compute's format", async () => {
     const res = await fetch(
-      `${fake.url}/compute/v1/projects/alpha-project/global/backendServices/nope`,
+      `${t.fake.url}/compute/v1/projects/alpha-project/global/backendServices/nope`,
     );
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({

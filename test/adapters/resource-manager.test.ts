@@ -9,31 +9,11 @@ import {
   makeProjectIamClient,
   makeProjectSearchClient,
 } from '../../shared/google/resource-manager';
-import type {FakeGoogleCloud} from '../../sandbox/fake-gcp';
-import type {Config} from '../../shared/config';
-import {makeMemoryLogger, type Logger} from '../../shared/log';
+import {makeMemoryLogger} from '../../shared/log';
 import type {IamBinding} from '../../shared/ports';
-import {FAST, startFake} from './support';
-import {testWorld} from './world';
+import {FAST, useFake} from './support';
 
-let fake: FakeGoogleCloud;
-let config: Config;
-let log: Logger;
-
-beforeAll(async () => {
-  ({
-    fake,
-    config,
-    memory: {logger: log},
-  } = await startFake(testWorld()));
-});
-afterAll(() => fake.stop());
-beforeEach(() => {
-  fake.resetLog();
-  fake.clearFaults();
-  fake.maxPageSize = 0;
-  fake.world = testWorld();
-});
+const t = useFake();
 
 const activation: IamBinding = {
   role: 'roles/storage.admin',
@@ -48,21 +28,21 @@ const activation: IamBinding = {
 
 describe('project IAM policies', () => {
   it('reads the policy at version 3 with its conditions, etag and audit configs', async () => {
-    const iam = makeProjectIamClient(config, log, FAST);
+    const iam = makeProjectIamClient(t.config, t.log, FAST);
     const policy = await iam.getIamPolicy('alpha-project');
     expect(policy.version).toBe(3);
     expect(policy.etag).toMatch(/^[A-Za-z0-9+/]+=*$/);
     expect(policy.bindings).toEqual(
-      fake.world.policies?.['projects/alpha-project']?.bindings,
+      t.fake.world.policies?.['projects/alpha-project']?.bindings,
     );
     expect(policy.auditConfigs).toHaveLength(1);
     expect(
-      fake.calls('cloudresourcemanager.projects.getIamPolicy')[0]?.body,
+      t.fake.calls('cloudresourcemanager.projects.getIamPolicy')[0]?.body,
     ).toEqual({options: {requestedPolicyVersion: 3}});
   });
 
   it('writes with the etag it read, sends the reason, and gets a new etag', async () => {
-    const iam = makeProjectIamClient(config, log, FAST);
+    const iam = makeProjectIamClient(t.config, t.log, FAST);
     const read = await iam.getIamPolicy('alpha-project');
     const written = await iam.setIamPolicy(
       'alpha-project',
@@ -71,7 +51,7 @@ describe('project IAM policies', () => {
     );
     expect(written.etag).not.toBe(read.etag);
     expect(written.bindings).toContainEqual(activation);
-    const call = fake.calls('cloudresourcemanager.projects.setIamPolicy')[0];
+    const call = t.fake.calls('cloudresourcemanager.projects.setIamPolicy')[0];
     expect(call?.headers['x-goog-request-reason']).toBe(
       'Approved by bob@example.com, justification: bug %C3%BC 100%25',
     );
@@ -85,14 +65,14 @@ describe('project IAM policies', () => {
   });
 
   it('surfaces a stale etag as ConflictError without retrying', async () => {
-    const iam = makeProjectIamClient(config, log, FAST);
+    const iam = makeProjectIamClient(t.config, t.log, FAST);
     const read = await iam.getIamPolicy('alpha-project');
     await iam.setIamPolicy('alpha-project', read);
     await expect(
       iam.setIamPolicy('alpha-project', {...read, bindings: [activation]}),
     ).rejects.toBeInstanceOf(ConflictError);
     expect(
-      fake
+      t.fake
         .calls('cloudresourcemanager.projects.setIamPolicy')
         .map(c => c.status),
     ).toEqual([200, 409]);
@@ -101,8 +81,8 @@ describe('project IAM policies', () => {
   it.each([409, 412])(
     'surfaces an injected %i on setIamPolicy as ConflictError',
     async status => {
-      fake.failNext('cloudresourcemanager.projects.setIamPolicy', status);
-      const iam = makeProjectIamClient(config, log, FAST);
+      t.fake.failNext('cloudresourcemanager.projects.setIamPolicy', status);
+      const iam = makeProjectIamClient(t.config, t.log, FAST);
       const read = await iam.getIamPolicy('alpha-project');
       const err = await iam
         .setIamPolicy('alpha-project', read)
@@ -113,30 +93,30 @@ describe('project IAM policies', () => {
   );
 
   it.each([429, 500, 503])('retries a %i and then succeeds', async status => {
-    fake.failNext('cloudresourcemanager.projects.getIamPolicy', status, 2);
-    const iam = makeProjectIamClient(config, log, FAST);
+    t.fake.failNext('cloudresourcemanager.projects.getIamPolicy', status, 2);
+    const iam = makeProjectIamClient(t.config, t.log, FAST);
     await iam.getIamPolicy('alpha-project');
     expect(
-      fake
+      t.fake
         .calls('cloudresourcemanager.projects.getIamPolicy')
         .map(c => c.status),
     ).toEqual([status, status, 200]);
   });
 
   it('does not retry a 400 and reports it as InvalidArgumentError', async () => {
-    fake.failNext('cloudresourcemanager.projects.getIamPolicy', 400);
-    const iam = makeProjectIamClient(config, log, FAST);
+    t.fake.failNext('cloudresourcemanager.projects.getIamPolicy', 400);
+    const iam = makeProjectIamClient(t.config, t.log, FAST);
     await expect(iam.getIamPolicy('alpha-project')).rejects.toBeInstanceOf(
       InvalidArgumentError,
     );
     expect(
-      fake.calls('cloudresourcemanager.projects.getIamPolicy'),
+      t.fake.calls('cloudresourcemanager.projects.getIamPolicy'),
     ).toHaveLength(1);
   });
 
   it("answers a refused policy with a fixed message and logs Google's", async () => {
     const memory = makeMemoryLogger();
-    const iam = makeProjectIamClient(config, memory.logger, FAST);
+    const iam = makeProjectIamClient(t.config, memory.logger, FAST);
     const read = await iam.getIamPolicy('alpha-project');
     const err = await iam
       .setIamPolicy('alpha-project', {
@@ -163,9 +143,9 @@ describe('project IAM policies', () => {
   });
 
   it('gives up within the deadline when the API stays unavailable', async () => {
-    fake.failNext('cloudresourcemanager.projects.getIamPolicy', 503, 1000);
-    fake.latencyMs = 50;
-    const iam = makeProjectIamClient(config, log, {
+    t.fake.failNext('cloudresourcemanager.projects.getIamPolicy', 503, 1000);
+    t.fake.latencyMs = 50;
+    const iam = makeProjectIamClient(t.config, t.log, {
       retry: {
         initialDelayMs: 100,
         maxDelayMs: 100,
@@ -177,9 +157,9 @@ describe('project IAM policies', () => {
     await expect(iam.getIamPolicy('alpha-project')).rejects.toBeInstanceOf(
       UnavailableError,
     );
-    fake.latencyMs = 0;
+    t.fake.latencyMs = 0;
     // It stopped for the deadline, not for the attempts (100 allowed).
-    const attempts = fake.calls(
+    const attempts = t.fake.calls(
       'cloudresourcemanager.projects.getIamPolicy',
     ).length;
     expect(attempts).toBeGreaterThan(1);
@@ -189,7 +169,7 @@ describe('project IAM policies', () => {
 
   it('refuses a conditional binding below version 3 in the fake, as IAM does', async () => {
     const res = await fetch(
-      `${fake.url}/v3/projects/alpha-project:setIamPolicy`,
+      `${t.fake.url}/v3/projects/alpha-project:setIamPolicy`,
       {
         method: 'POST',
         headers: {'content-type': 'application/json'},
@@ -203,8 +183,8 @@ describe('project IAM policies', () => {
   });
 
   it('names the permission when the service account lacks it', async () => {
-    fake.world.deniedPermissions = ['resourcemanager.projects.setIamPolicy'];
-    const iam = makeProjectIamClient(config, log, FAST);
+    t.fake.world.deniedPermissions = ['resourcemanager.projects.setIamPolicy'];
+    const iam = makeProjectIamClient(t.config, t.log, FAST);
     const read = await iam.getIamPolicy('alpha-project');
     const err = await iam
       .setIamPolicy('alpha-project', read)
@@ -225,14 +205,16 @@ describe('project IAM policies', () => {
 
 describe('project search', () => {
   it('reads every page and keeps only active projects', async () => {
-    fake.maxPageSize = 1;
-    const search = makeProjectSearchClient(config, log, FAST);
+    t.fake.maxPageSize = 1;
+    const search = makeProjectSearchClient(t.config, t.log, FAST);
     expect(await search.searchProjects('')).toEqual([
       'alpha-project',
       'beta-project',
       'gamma-project',
     ]);
-    expect(fake.calls('cloudresourcemanager.projects.search')).toHaveLength(4);
+    expect(t.fake.calls('cloudresourcemanager.projects.search')).toHaveLength(
+      4,
+    );
   });
 
   it.each([
@@ -240,7 +222,7 @@ describe('project search', () => {
     ['id:alpha* id:gamma-project', ['alpha-project', 'gamma-project']],
     ['parent.type:organization AND state:ACTIVE', ['gamma-project']],
   ])('answers %s from the world', async (query, expected) => {
-    const search = makeProjectSearchClient(config, log, FAST);
+    const search = makeProjectSearchClient(t.config, t.log, FAST);
     expect(await search.searchProjects(query)).toEqual(expected);
   });
 });

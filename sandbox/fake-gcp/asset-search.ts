@@ -82,29 +82,7 @@ export function searchAllIamPolicies(
       });
     }
   }
-  if (unknownField)
-    return googleError(
-      400,
-      `Invalid query: the fake does not support the field "${unknownField}".`,
-    );
-  const paged = paginate(
-    fake,
-    results,
-    {
-      pageSize: req.query.get('pageSize'),
-      pageToken: req.query.get('pageToken'),
-    },
-    `iam ${s.scope} ${req.query.get('query')} ${req.query.getAll('assetTypes').join(',')}`,
-    {defaultSize: 100, maxSize: 500},
-  );
-  if ('error' in paged) return paged.error;
-  return {
-    status: 200,
-    body: {
-      ...(paged.page.length ? {results: paged.page} : {}),
-      ...(paged.nextPageToken ? {nextPageToken: paged.nextPageToken} : {}),
-    },
-  };
+  return searchAnswer(fake, req, results, `iam ${s.scope}`, unknownField);
 }
 
 function resourceResult(world: World, name: string): Record<string, unknown> {
@@ -190,6 +168,20 @@ export function searchAllResources(
           : wordMatch(value, words(v));
       }),
     );
+  return searchAnswer(fake, req, results, `res ${s.scope}`, unknownField);
+}
+
+/**
+ * The answer of both search methods: 400 for a query field the fake does not
+ * know, else one page of the results (the page token is bound to the query).
+ */
+function searchAnswer(
+  fake: FakeGoogleCloud,
+  req: FakeRequest,
+  results: unknown[],
+  queryKey: string,
+  unknownField: string | undefined,
+): FakeResponse {
   if (unknownField)
     return googleError(
       400,
@@ -202,7 +194,7 @@ export function searchAllResources(
       pageSize: req.query.get('pageSize'),
       pageToken: req.query.get('pageToken'),
     },
-    `res ${s.scope} ${req.query.get('query')} ${req.query.getAll('assetTypes').join(',')}`,
+    `${queryKey} ${req.query.get('query')} ${req.query.getAll('assetTypes').join(',')}`,
     {defaultSize: 100, maxSize: 500},
   );
   if ('error' in paged) return paged.error;

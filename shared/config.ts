@@ -366,6 +366,26 @@ function show(name: string, value: string | undefined): string {
 }
 
 /**
+ * The key URL rule of DESIGN §3: on Cloud Run or App Engine only Google's IAP
+ * keys are accepted, since a stand-in key server there would let anyone sign
+ * assertions. Returns the problem line, or undefined. loadConfig and the IAP
+ * verifier (for a Config made by hand) both apply it.
+ */
+export function keyUrlProblem(
+  publicKeysUrl: string,
+  runtime: Config['runtime'],
+): string | undefined {
+  const variable = runtime.kService
+    ? 'K_SERVICE'
+    : runtime.gaeService
+      ? 'GAE_SERVICE'
+      : undefined;
+  if (!variable || publicKeysUrl === GOOGLE_IAP_PUBLIC_KEYS_URL)
+    return undefined;
+  return `IAP_PUBLIC_KEYS_URL=${JSON.stringify(publicKeysUrl)}: expected ${GOOGLE_IAP_PUBLIC_KEYS_URL} (or unset) while ${variable} is set`;
+}
+
+/**
  * Parses the environment into a Config, or throws one ConfigurationError
  * listing every problem.
  */
@@ -446,17 +466,11 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
-  // A stand-in key server in production would let anyone sign assertions.
-  const runtimeVariable = v.K_SERVICE
-    ? 'K_SERVICE'
-    : v.GAE_SERVICE
-      ? 'GAE_SERVICE'
-      : undefined;
-  if (runtimeVariable && v.IAP_PUBLIC_KEYS_URL !== GOOGLE_IAP_PUBLIC_KEYS_URL) {
-    problems.push(
-      `IAP_PUBLIC_KEYS_URL=${show('IAP_PUBLIC_KEYS_URL', v.IAP_PUBLIC_KEYS_URL)}: expected ${GOOGLE_IAP_PUBLIC_KEYS_URL} (or unset) while ${runtimeVariable} is set`,
-    );
-  }
+  const keyUrl = keyUrlProblem(v.IAP_PUBLIC_KEYS_URL, {
+    kService: v.K_SERVICE,
+    gaeService: v.GAE_SERVICE,
+  });
+  if (keyUrl) problems.push(keyUrl);
 
   if (problems.length > 0 || scope === undefined || 'error' in compiled) {
     throw new ConfigurationError(problems);

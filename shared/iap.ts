@@ -10,7 +10,7 @@
  * and an `iap.authenticate` log event with a reason in our own words.
  */
 import {OAuth2Client} from './iap/library';
-import {GOOGLE_IAP_PUBLIC_KEYS_URL, type Config} from './config';
+import {keyUrlProblem, type Config} from './config';
 import {ConfigurationError, UnauthenticatedError} from './errors';
 import type {Identity, IdentityVerifier} from './http';
 import {
@@ -77,16 +77,8 @@ function accessLevelsOf(
  * App Engine: a stand-in key server there would let anyone sign assertions.
  */
 export function checkKeyUrlForRuntime(config: Config): void {
-  const runtime = config.runtime.kService
-    ? 'K_SERVICE'
-    : config.runtime.gaeService
-      ? 'GAE_SERVICE'
-      : undefined;
-  if (runtime && config.iap.publicKeysUrl !== GOOGLE_IAP_PUBLIC_KEYS_URL) {
-    throw new ConfigurationError([
-      `IAP_PUBLIC_KEYS_URL=${JSON.stringify(config.iap.publicKeysUrl)}: expected ${GOOGLE_IAP_PUBLIC_KEYS_URL} (or unset) while ${runtime} is set`,
-    ]);
-  }
+  const problem = keyUrlProblem(config.iap.publicKeysUrl, config.runtime);
+  if (problem) throw new ConfigurationError([problem]);
 }
 
 /**

@@ -254,6 +254,38 @@ describe('loadConfig', () => {
   });
 });
 
+describe('NOTIFICATION_TIMEZONE', () => {
+  // Canonical names are found in Intl's list; an alias (US/Pacific,
+  // Etc/GMT+5) is not in it and takes the formatter's path.
+  it.each([
+    'UTC',
+    'Europe/Berlin',
+    'America/Los_Angeles',
+    'US/Pacific',
+    'Etc/GMT+5',
+  ])('accepts %s', tz => {
+    const c = loadConfig({
+      GOOGLE_CLOUD_PROJECT: 'my-project',
+      NOTIFICATION_TIMEZONE: tz,
+    });
+    expect(c.notificationTimezone).toBe(tz);
+  });
+
+  it.each(['Mars/Base', 'Europe/Berlinn', 'utc+1', 'GMT+25'])(
+    'refuses %j',
+    tz => {
+      expect(
+        problemsOf({
+          GOOGLE_CLOUD_PROJECT: 'my-project',
+          NOTIFICATION_TIMEZONE: tz,
+        }),
+      ).toEqual([
+        expect.stringMatching(/^NOTIFICATION_TIMEZONE=.*IANA time zone/),
+      ]);
+    },
+  );
+});
+
 describe('compileJustificationPattern', () => {
   it('matches the whole input only', () => {
     const c = compileJustificationPattern('b/\\d+');

@@ -5,6 +5,7 @@
  * max-age` says, and refetched on an unknown key id at most once a minute.
  */
 import {OAuth2Client} from './library';
+import {nodeHttpFetch} from '../google/node-http-fetch';
 import {UnavailableError} from '../errors';
 import type {Logger} from '../log';
 
@@ -19,6 +20,13 @@ export const UNKNOWN_KID_REFETCH_INTERVAL_MS = 60_000;
  * serves a max-age; this only guards against a stand-in that does not.
  */
 export const DEFAULT_KEYS_MAX_AGE_SECONDS = 300;
+
+/**
+ * One attempt at the key URL. The library tries twice more when no answer
+ * came, so a key URL that never answers costs a request about 15 s and then
+ * a 503, instead of holding it until the platform's own timeout.
+ */
+export const KEY_FETCH_TIMEOUT_MS = 5_000;
 
 /** After a failed refetch, how long stale keys are used before trying again. */
 const STALE_RETRY_MS = 30_000;
@@ -67,9 +75,19 @@ export function makeKeyStore(options: {
   url: string;
   log: Logger;
   now: () => number;
+  /** One attempt's limit; KEY_FETCH_TIMEOUT_MS unless a test says otherwise. */
+  timeoutMs?: number;
 }): KeyStore {
   const {url, log, now} = options;
-  const client = new OAuth2Client({endpoints: {oauth2IapPublicKeyUrl: url}});
+  const client = new OAuth2Client({
+    endpoints: {oauth2IapPublicKeyUrl: url},
+    // gaxios still builds the request and its proxy agent; this only spares
+    // the cold start its lazy import of node-fetch (shared/google/node-http-fetch.ts).
+    transporterOptions: {
+      fetchImplementation: nodeHttpFetch,
+      timeout: options.timeoutMs ?? KEY_FETCH_TIMEOUT_MS,
+    },
+  });
   let keys: PublicKeys | undefined;
   let expiresAt = 0;
   let lastUnknownKidRefetch = -Infinity;

@@ -6,8 +6,10 @@
 import {loadConfig} from '../../shared/config';
 import {UnauthenticatedError, UnavailableError} from '../../shared/errors';
 import {makeIapVerifier} from '../../shared/iap';
-import {maxAgeSeconds} from '../../shared/iap/keys';
+import {makeKeyStore, maxAgeSeconds} from '../../shared/iap/keys';
 import {makeMemoryLogger} from '../../shared/log';
+import * as http from 'http';
+import type {AddressInfo} from 'net';
 import {makeIapSigner, type IapSigner} from '../../sandbox/iap-signer';
 import {
   startIapKeyServer,
@@ -131,6 +133,31 @@ describe('the IAP key cache', () => {
     await expect(fresh.verify(fresh.assertion())).rejects.toThrow(
       UnavailableError,
     );
+  }, 20_000);
+});
+
+describe('a key URL that never answers', () => {
+  it('gives up after the timeout and its retries, with a 503 error', async () => {
+    let requests = 0;
+    const server = http.createServer(() => {
+      requests += 1; // never answered
+    });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    try {
+      const {port} = server.address() as AddressInfo;
+      const keys = makeKeyStore({
+        url: `http://127.0.0.1:${port}/iap/verify/public_key`,
+        log: makeMemoryLogger().logger,
+        now: Date.now,
+        timeoutMs: 50,
+      });
+      await expect(keys.keyFor('any')).rejects.toThrow(UnavailableError);
+      // One attempt and the library's two retries for an unanswered request.
+      expect(requests).toBe(3);
+    } finally {
+      server.closeAllConnections();
+      await new Promise(r => server.close(r));
+    }
   }, 20_000);
 });
 

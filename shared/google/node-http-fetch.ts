@@ -1,18 +1,20 @@
 /**
  * A `fetch` for gaxios (google-auth-library's HTTP client) on Node's own
- * `http` and `https` modules.
+ * `http` and `https` modules, used for IAP's keys and for the metadata
+ * server (through gcp-metadata).
  *
  * Without one, gaxios loads node-fetch through a dynamic import on its first
- * request: about 60 ms of every cold start that verifies an IAP assertion
- * (bench/). gaxios still does everything else: it prepares the request,
- * checks the status, parses the body and picks the agent. That agent is what
- * applies HTTPS_PROXY (gaxios builds an https-proxy-agent for it) and mTLS;
- * Node's `https` applies NODE_EXTRA_CA_CERTS. Native `fetch` would ignore the
- * agent, and with it the proxy.
+ * request: about 60 ms of the first request of an instance (bench/). gaxios
+ * still does everything else: it prepares the request, checks the status,
+ * parses the body and picks the agent. That agent is what applies
+ * HTTPS_PROXY (gaxios builds an https-proxy-agent for it) and mTLS; Node's
+ * `https` applies NODE_EXTRA_CA_CERTS. Native `fetch` would ignore the agent,
+ * and with it the proxy.
  *
  * Deliberately narrower than fetch: redirects are answered as they are (so a
  * 3xx fails gaxios's status check instead of leaving the configured URL), no
- * compression is asked for, and a body over `MAX_RESPONSE_BYTES` is refused.
+ * compression is asked for (a compressed answer is still decoded), and a body
+ * over `MAX_RESPONSE_BYTES` is refused.
  */
 import * as http from 'http';
 import * as https from 'https';
@@ -50,14 +52,37 @@ function abortError(signal: AbortSignal): Error {
   return err;
 }
 
+/**
+ * Undoes a Content-Encoding. None is asked for, but a caller's own
+ * `Accept-Encoding` (googleapis-common sends one) would bring one.
+ */
+function decode(
+  body: Buffer<ArrayBuffer>,
+  encoding: string | undefined,
+): Buffer<ArrayBuffer> {
+  const coding = encoding?.trim().toLowerCase();
+  if (!coding || coding === 'identity') return body;
+  const zlib = require('zlib') as typeof import('zlib');
+  const limit = {maxOutputLength: MAX_RESPONSE_BYTES};
+  // zlib answers a Buffer over a plain ArrayBuffer, as Buffer.concat does.
+  const out = (b: Buffer) => b as Buffer<ArrayBuffer>;
+  if (coding === 'gzip' || coding === 'x-gzip') {
+    return out(zlib.gunzipSync(body, limit));
+  }
+  if (coding === 'deflate') return out(zlib.inflateSync(body, limit));
+  if (coding === 'br') return out(zlib.brotliDecompressSync(body, limit));
+  throw new Error(`unsupported Content-Encoding ${JSON.stringify(encoding)}`);
+}
+
 /** `fetch` on node:http/https, for gaxios's `fetchImplementation`. */
 export const nodeHttpFetch: typeof fetch = (input, init = {}) => {
   const options = init as GaxiosInit;
+  // gaxios hands over a URL; a Request (or a URL of another realm) has href or url.
   const url = new URL(
-    input instanceof URL
-      ? input.href
-      : typeof input === 'string'
-        ? input
+    typeof input === 'string'
+      ? input
+      : 'href' in input
+        ? input.href
         : input.url,
   );
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
@@ -108,11 +133,24 @@ export const nodeHttpFetch: typeof fetch = (input, init = {}) => {
           for (let i = 0; i + 1 < raw.length; i += 2) {
             responseHeaders.append(raw[i]!, raw[i + 1]!);
           }
+          let bytes: Buffer<ArrayBuffer>;
+          try {
+            bytes = decode(
+              Buffer.concat(chunks),
+              res.headers['content-encoding'],
+            );
+          } catch (err) {
+            reject(err);
+            return;
+          }
+          // The body is decoded: its encoding and length no longer apply.
+          responseHeaders.delete('content-encoding');
+          responseHeaders.delete('content-length');
           const status = res.statusCode ?? 0;
           // A Response takes no body for these statuses.
           const empty = status === 204 || status === 205 || status === 304;
           resolve(
-            new Response(empty ? null : Buffer.concat(chunks), {
+            new Response(empty ? null : bytes, {
               status,
               statusText: res.statusMessage ?? '',
               headers: responseHeaders,
@@ -127,3 +165,22 @@ export const nodeHttpFetch: typeof fetch = (input, init = {}) => {
     req.end(body);
   });
 };
+
+/**
+ * Has gcp-metadata send through nodeHttpFetch. gcp-metadata takes no
+ * transport option: it sends through the default instance of its own copy of
+ * gaxios, so that instance's default is set, once, unless someone chose one
+ * already. Every user of that instance (gcp-metadata, and google-auth-library
+ * when it fetches a token on Cloud Run) then skips node-fetch's import; the
+ * metadata server is plain http and answers a few bytes.
+ */
+export function useNodeHttpForGcpMetadata(): void {
+  const path = require('path') as typeof import('path');
+  const gaxiosPath = require.resolve('gaxios', {
+    paths: [path.dirname(require.resolve('gcp-metadata'))],
+  });
+  const gaxios = require(gaxiosPath) as {
+    instance: {defaults: {fetchImplementation?: typeof fetch}};
+  };
+  gaxios.instance.defaults.fetchImplementation ??= nodeHttpFetch;
+}

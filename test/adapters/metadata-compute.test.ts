@@ -2,6 +2,8 @@ import {NotFoundError, UnavailableError} from '../../shared/errors';
 import {makeBackendServiceClient} from '../../shared/google/compute';
 import {GooglePermissionError} from '../../shared/google/edge';
 import {makeMetadataClient} from '../../shared/google/metadata';
+import {nodeHttpFetch} from '../../shared/google/node-http-fetch';
+import * as path from 'path';
 import {FAST, useFake} from './support';
 
 const t = useFake();
@@ -21,6 +23,21 @@ describe('metadata server', () => {
     expect(calls.every(c => c.headers['metadata-flavor'] === 'Google')).toBe(
       true,
     );
+  });
+
+  it("sends through nodeHttpFetch, set on gcp-metadata's own gaxios", async () => {
+    const metadata = makeMetadataClient(t.config, t.log, FAST);
+    await metadata.region();
+    // gcp-metadata takes no transport option; its gaxios's default does it.
+    const gaxios = require(
+      require.resolve('gaxios', {
+        paths: [path.dirname(require.resolve('gcp-metadata'))],
+      }),
+    ) as {instance: {defaults: {fetchImplementation?: unknown}}};
+    expect(gaxios.instance.defaults.fetchImplementation).toBe(nodeHttpFetch);
+    // node-fetch would have asked for compression; this transport does not.
+    const [call] = t.fake.calls('metadata');
+    expect(call!.headers['accept-encoding']).toBeUndefined();
   });
 
   it('caches an answer once it has succeeded', async () => {

@@ -8,6 +8,7 @@
 import * as http from 'http';
 import type {AddressInfo} from 'net';
 import {Gaxios, GaxiosError} from 'gaxios';
+import * as zlib from 'zlib';
 import {
   MAX_RESPONSE_BYTES,
   nodeHttpFetch,
@@ -91,6 +92,43 @@ describe('nodeHttpFetch under gaxios', () => {
     expect(seen[0]!.headers['x-test']).toBe('yes');
     expect(seen[0]!.headers['content-type']).toBe('application/json');
     expect(JSON.parse(seen[0]!.body)).toEqual({name: 'a'});
+  });
+
+  it('asks for no compression, and decodes a gzip or br answer all the same', async () => {
+    const body = JSON.stringify({keys: 'x'.repeat(2000)});
+    for (const [coding, encode] of [
+      ['gzip', zlib.gzipSync],
+      ['br', zlib.brotliCompressSync],
+      ['deflate', zlib.deflateSync],
+    ] as const) {
+      respond = (_req, res) => {
+        res.writeHead(200, {
+          'Content-Type': 'application/json',
+          'Content-Encoding': coding,
+        });
+        res.end(encode(body));
+      };
+      const res = await gaxios.request({
+        url: `${base}/packed`,
+        headers: {'Accept-Encoding': coding},
+        responseType: 'json',
+      });
+      expect(res.data).toEqual(JSON.parse(body));
+      expect(res.headers.get('content-encoding')).toBeNull();
+    }
+    respond = (_req, res) => res.end('{}');
+    await gaxios.request({url: `${base}/plain`});
+    expect(seen.at(-1)!.headers['accept-encoding']).toBeUndefined();
+  });
+
+  it('refuses an encoding it cannot decode', async () => {
+    respond = (_req, res) => {
+      res.writeHead(200, {'Content-Encoding': 'zstd'});
+      res.end('??');
+    };
+    await expect(
+      gaxios.request({url: `${base}/zstd`, retry: false}),
+    ).rejects.toThrow(/unsupported Content-Encoding "zstd"/);
   });
 
   it('lets gaxios refuse an error status, with the status on the error', async () => {

@@ -147,10 +147,6 @@ const SECRET =
   /^(?:[A-Za-z0-9_-]{1,255}|projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}(?:\/versions\/[^/]+)?)$/;
 
 /**
- * SMTP_SECRET as a version name: a bare secret name lives in the functions'
- * own project, and a secret without a version means its latest version.
- */
-/**
  * Whether `tz` is a time zone the mail templates can format in. The first
  * Intl.DateTimeFormat of a process costs about 25 ms, so the canonical names
  * (and UTC) are looked up in a list first; an alias such as US/Pacific still
@@ -168,6 +164,10 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+/**
+ * SMTP_SECRET as a version name: a bare secret name lives in the functions'
+ * own project, and a secret without a version means its latest version.
+ */
 function secretVersionName(
   value: string | undefined,
   projectId: string | undefined,

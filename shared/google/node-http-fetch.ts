@@ -19,7 +19,10 @@
 import * as http from 'http';
 import * as https from 'https';
 
-/** Bodies this client is used for are a few KB (IAP's keys: about 2 KB). */
+/**
+ * Bodies this client is used for are a few KB (IAP's keys: about 2 KB; the
+ * metadata server's answers and tokens, less).
+ */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** What gaxios hands its fetch implementation besides the fetch fields. */
@@ -133,19 +136,19 @@ export const nodeHttpFetch: typeof fetch = (input, init = {}) => {
           for (let i = 0; i + 1 < raw.length; i += 2) {
             responseHeaders.append(raw[i]!, raw[i + 1]!);
           }
+          const encoding = res.headers['content-encoding'];
           let bytes: Buffer<ArrayBuffer>;
           try {
-            bytes = decode(
-              Buffer.concat(chunks),
-              res.headers['content-encoding'],
-            );
+            bytes = decode(Buffer.concat(chunks), encoding);
           } catch (err) {
             reject(err);
             return;
           }
-          // The body is decoded: its encoding and length no longer apply.
-          responseHeaders.delete('content-encoding');
-          responseHeaders.delete('content-length');
+          if (encoding !== undefined) {
+            // The body is decoded: its encoding and length no longer apply.
+            responseHeaders.delete('content-encoding');
+            responseHeaders.delete('content-length');
+          }
           const status = res.statusCode ?? 0;
           // A Response takes no body for these statuses.
           const empty = status === 204 || status === 205 || status === 304;

@@ -13,6 +13,7 @@ import type {AttachedPolicy} from '../ports';
 import {
   CatalogDeps,
   checkCatalogDeps,
+  logPublicBindingWarnings,
   projectNotFound,
   searchAvailableProjects,
 } from './catalog-deps';
@@ -100,13 +101,7 @@ export function makeAssetInventoryCatalog(
       userEmail: caller.email,
       now: now(),
     });
-    for (const warning of set.warnings) {
-      deps.log.warn(warning, {
-        event: 'eligibility.publicBinding',
-        user: caller.email,
-        project: projectId,
-      });
-    }
+    logPublicBindingWarnings(deps.log, set, caller.email, projectId);
     return {set, policies};
   }
 

@@ -10,6 +10,7 @@ import type {
   ProjectSearchPort,
 } from '../ports';
 import {NotFoundError} from '../errors';
+import type {EntitlementSet} from './types';
 
 /** The dependencies of either catalog. */
 export interface CatalogDeps {
@@ -55,4 +56,16 @@ export async function searchAvailableProjects(
   }
   const ids = await deps.projectSearch.searchProjects(query);
   return [...new Set(ids)].sort();
+}
+
+/** Logs each public-binding warning of a computed set, once per lookup. */
+export function logPublicBindingWarnings(
+  log: Logger,
+  set: EntitlementSet,
+  user: string,
+  project: string,
+): void {
+  for (const warning of set.warnings) {
+    log.warn(warning, {event: 'eligibility.publicBinding', user, project});
+  }
 }

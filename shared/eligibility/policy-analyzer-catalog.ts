@@ -10,6 +10,7 @@ import type {IamBinding, IamPolicyAnalysisResult} from '../ports';
 import {
   CatalogDeps,
   checkCatalogDeps,
+  logPublicBindingWarnings,
   projectNotFound,
   searchAvailableProjects,
 } from './catalog-deps';
@@ -129,13 +130,7 @@ export function makePolicyAnalyzerCatalog(
       userEmail: caller.email,
       now: now(),
     });
-    for (const warning of set.warnings) {
-      deps.log.warn(warning, {
-        event: 'eligibility.publicBinding',
-        user: caller.email,
-        project: projectId,
-      });
-    }
+    logPublicBindingWarnings(deps.log, set, caller.email, projectId);
     return set;
   }
 

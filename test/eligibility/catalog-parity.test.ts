@@ -201,7 +201,17 @@ const scenarios: Array<
 describe('both catalogs give the same entitlements', () => {
   it.each(scenarios)('for %s', async (_name, policies, expected, warnings) => {
     w.setPolicies(policies);
+    w.memory.lines.length = 0;
     const answers = await bothEntitlements();
+    // Each catalog logs each warning once, labelled with the user and project.
+    const logged = w.memory
+      .entries()
+      .map(e => e['logging.googleapis.com/labels'] as Record<string, string>)
+      .filter(l => l?.['event'] === 'eligibility.publicBinding');
+    expect(logged).toHaveLength(2 * warnings);
+    for (const labels of logged) {
+      expect(labels).toMatchObject({user: ALICE, project: 'alpha-app'});
+    }
     for (const c of CATALOGS) {
       expect({catalog: c, roles: answers[c].entitlements}).toEqual({
         catalog: c,

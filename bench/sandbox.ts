@@ -11,11 +11,11 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import {performance} from 'perf_hooks';
+import {chromiumUnavailable, launchChromium} from '../sandbox/chromium';
 import {freePort} from '../sandbox/firestore-emulator';
 import {packageRoot} from '../sandbox/functions-child';
 import type {BenchRow, BenchSection} from './lib/section';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FIRST_LOAD_TARGET_KB = 100;
 
 function get(
@@ -122,20 +122,8 @@ async function firstLoadBytes(): Promise<BenchRow[]> {
   try {
     const email = sandbox.users[0]!.email;
     const local = `http://127.0.0.1:${sandbox.port}`;
-    if (fs.existsSync(CHROMIUM)) {
-      const {chromium} = await import('playwright-core');
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+    if (chromiumUnavailable() === undefined) {
+      const browser = await launchChromium();
       try {
         const context = await browser.newContext();
         const cookie = (await signIn(local, email))!;

@@ -5,41 +5,21 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import {chromium, Browser, BrowserContext, Page} from 'playwright-core';
+import type {Browser, BrowserContext, Page} from 'playwright-core';
+import {chromiumUnavailable} from '../../sandbox/chromium';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
 const ROOT = path.join(__dirname, '..', '..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
 const BUILT_FUNCTIONS = path.join(ROOT, 'build', 'functions', 'index.js');
 
 /** Why the browser tests cannot run here, or undefined when they can. */
 export function browserUnavailable(): string | undefined {
-  try {
-    fs.accessSync(CHROMIUM_PATH, fs.constants.X_OK);
-  } catch {
-    return `no browser at ${CHROMIUM_PATH} (apt-get install chromium)`;
-  }
+  const noBrowser = chromiumUnavailable();
+  if (noBrowser) return noBrowser;
   if (!fs.existsSync(BUILT_FUNCTIONS)) {
     return 'the functions are not built (npm run build)';
   }
   return undefined;
-}
-
-export async function launchBrowser(): Promise<Browser> {
-  // launch() gives every run a fresh temporary profile.
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }
 
 /** What a page did that a user should never see. */

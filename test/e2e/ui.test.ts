@@ -4,12 +4,12 @@
  * the fake Google Cloud, the Firestore emulator and the SMTP sink.
  */
 import type {Browser, BrowserContext, Page} from 'playwright-core';
+import {launchChromium} from '../../sandbox/chromium';
 import {startSandbox, Sandbox} from '../../sandbox/sandbox';
 import type {EmulatorKind} from '../../sandbox/firestore-emulator';
 import {describeIf} from '../support/skip';
 import {
   browserUnavailable,
-  launchBrowser,
   PageWatch,
   screenshot,
   signedInPage,
@@ -49,7 +49,7 @@ describeIf(!unavailable, unavailable ?? '')('UI in the sandbox', () => {
         if (functionsOutput.length > 200) functionsOutput.shift();
       },
     });
-    browser = await launchBrowser();
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

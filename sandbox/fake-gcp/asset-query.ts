@@ -14,9 +14,9 @@
  * Which fields exist, and what their words are, is the caller's (asset.ts).
  */
 
-type Node =
-  | {kind: 'and' | 'or'; items: Node[]}
-  | {kind: 'not'; item: Node}
+export type QueryNode =
+  | {kind: 'and' | 'or'; items: QueryNode[]}
+  | {kind: 'not'; item: QueryNode}
   | {kind: 'term'; field?: string; exact: boolean; value: string};
 
 /** Answers one term against the thing searched. */
@@ -46,12 +46,12 @@ const unquote = (s: string) =>
     : s;
 
 /** Parses a query; throws an Error whose message suits a 400. */
-export function parseAssetQuery(query: string): Node {
+export function parseAssetQuery(query: string): QueryNode {
   const tokens = tokenize(query);
   let i = 0;
   const peek = () => tokens[i];
 
-  function parseOr(field: string | undefined): Node {
+  function parseOr(field: string | undefined): QueryNode {
     const items = [parseAnd(field)];
     while (peek() === 'OR') {
       i++;
@@ -59,7 +59,7 @@ export function parseAssetQuery(query: string): Node {
     }
     return items.length === 1 ? items[0]! : {kind: 'or', items};
   }
-  function parseAnd(field: string | undefined): Node {
+  function parseAnd(field: string | undefined): QueryNode {
     const items = [parseUnary(field)];
     while (i < tokens.length && peek() !== 'OR' && peek() !== ')') {
       if (peek() === 'AND') i++;
@@ -67,7 +67,7 @@ export function parseAssetQuery(query: string): Node {
     }
     return items.length === 1 ? items[0]! : {kind: 'and', items};
   }
-  function parseUnary(field: string | undefined): Node {
+  function parseUnary(field: string | undefined): QueryNode {
     const t = peek();
     if (t === undefined) throw new Error('unexpected end of query');
     if (t === 'NOT') {
@@ -108,7 +108,7 @@ export function parseAssetQuery(query: string): Node {
     }
     return {kind: 'term', field, exact: false, value: unquote(t)};
   }
-  function exactly(n: Node): Node {
+  function exactly(n: QueryNode): QueryNode {
     if (n.kind === 'term') return {...n, exact: true};
     if (n.kind === 'not') return {kind: 'not', item: exactly(n.item)};
     return {kind: n.kind, items: n.items.map(exactly)};
@@ -120,7 +120,7 @@ export function parseAssetQuery(query: string): Node {
   return node;
 }
 
-export function evaluate(node: Node, match: TermMatcher): boolean {
+export function evaluate(node: QueryNode, match: TermMatcher): boolean {
   switch (node.kind) {
     case 'and':
       return node.items.every(n => evaluate(n, match));

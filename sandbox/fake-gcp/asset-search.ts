@@ -14,7 +14,7 @@ import {
   resourcesIn,
   scopeOf,
 } from './asset-common';
-import {evaluate, wordMatch, words} from './asset-query';
+import {evaluate, wordMatch, words, type QueryNode} from './asset-query';
 import {findProject, fullName, parentOf} from './hierarchy';
 import {paginate} from './paging';
 import type {FakeGoogleCloud, FakeRequest, FakeResponse} from './server';
@@ -26,20 +26,38 @@ const MEMBER_TYPES = (b: WorldBinding) =>
     (m.includes(':') ? m.slice(0, m.indexOf(':')) : m).toLowerCase(),
   );
 
+/**
+ * What both searches start with: the scope (or Google's 403), the parsed
+ * query (or its 400), and the resources in the scope of the asked types.
+ */
+function searchRequest(
+  fake: FakeGoogleCloud,
+  req: FakeRequest,
+  permission: string,
+):
+  | {scope: string; node: QueryNode; resources: string[]}
+  | {error: FakeResponse} {
+  const s = scopeOf(fake, req, permission);
+  if ('error' in s) return s;
+  const q = parseQuery(req);
+  if ('error' in q) return q;
+  const typeOk = assetTypesFilter(req);
+  const resources = resourcesIn(fake.world, s.scope).filter(n =>
+    typeOk(assetTypeOf(n)),
+  );
+  return {scope: s.scope, node: q.node, resources};
+}
+
 export function searchAllIamPolicies(
   req: FakeRequest,
   fake: FakeGoogleCloud,
 ): FakeResponse {
-  const s = scopeOf(fake, req, 'cloudasset.assets.searchAllIamPolicies');
+  const s = searchRequest(fake, req, 'cloudasset.assets.searchAllIamPolicies');
   if ('error' in s) return s.error;
-  const q = parseQuery(req);
-  if ('error' in q) return q.error;
-  const typeOk = assetTypesFilter(req);
   const world = fake.world;
   let unknownField: string | undefined;
   const results = [];
-  for (const name of resourcesIn(world, s.scope)) {
-    if (!typeOk(assetTypeOf(name))) continue;
+  for (const name of s.resources) {
     const resourceWords = words(fullName(name));
     const matching = bindingsOf(world, name).filter(b => {
       const policyWords = words(
@@ -51,7 +69,7 @@ export function searchAllIamPolicies(
           b.condition?.expression ?? '',
         ].join(' '),
       );
-      return evaluate(q.node, (field, value, exact) => {
+      return evaluate(s.node, (field, value, exact) => {
         switch (field?.toLowerCase()) {
           case undefined:
             return wordMatch(value, [...policyWords, ...resourceWords]);
@@ -119,18 +137,14 @@ export function searchAllResources(
   req: FakeRequest,
   fake: FakeGoogleCloud,
 ): FakeResponse {
-  const s = scopeOf(fake, req, 'cloudasset.assets.searchAllResources');
+  const s = searchRequest(fake, req, 'cloudasset.assets.searchAllResources');
   if ('error' in s) return s.error;
-  const q = parseQuery(req);
-  if ('error' in q) return q.error;
-  const typeOk = assetTypesFilter(req);
   const world = fake.world;
   let unknownField: string | undefined;
-  const results = resourcesIn(world, s.scope)
-    .filter(n => typeOk(assetTypeOf(n)))
+  const results = s.resources
     .map(n => resourceResult(world, n))
     .filter(r =>
-      evaluate(q.node, (field, value, exact) => {
+      evaluate(s.node, (field, value, exact) => {
         const text = (v: unknown): string =>
           Array.isArray(v) ? v.join(' ') : typeof v === 'string' ? v : '';
         const f = field?.toLowerCase();

@@ -5,26 +5,18 @@ import {
   Verdict,
 } from '../../shared/approvals/transition';
 import {AccessRequest, RequestState} from '../../shared/approvals/types';
+import {newRequest} from './support';
 
 const T0 = new Date('2030-01-01T10:00:00.000Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 
 function pending(overrides: Partial<AccessRequest> = {}): AccessRequest {
-  return {
+  return newRequest({
     id: 'req1',
-    project: 'p1',
-    role: 'roles/compute.admin',
-    requester: 'alice@example.com',
-    reviewers: ['bob@example.com', 'carol@example.com'],
-    justification: 'case 42',
-    durationMinutes: 30,
-    state: 'PENDING',
-    approvals: [],
-    requiredApprovals: 1,
     createdAt: T0.toISOString(),
     expiresAt: at(60).toISOString(),
     ...overrides,
-  };
+  });
 }
 
 function ok(v: Verdict) {
@@ -568,16 +560,7 @@ describe('transition', () => {
     });
 
     it.each(
-      (
-        [
-          'APPROVED',
-          'ACTIVE',
-          'FAILED',
-          'DENIED',
-          'WITHDRAWN',
-          'EXPIRED',
-        ] as const
-      )
+      RequestState.filter(s => s !== 'PENDING')
         .flatMap(s => [['withdraw', s] as const, ['remind', s] as const])
         .filter(([type, s]) => !(type === 'withdraw' && s === 'FAILED')),
     )('refuses to %s a %s request with 409 ABORTED', (type, state) => {

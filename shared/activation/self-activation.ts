@@ -28,3 +28,17 @@ export interface Activation {
 export interface SelfActivation {
   activate(user: string, input: SelfActivationInput): Promise<Activation[]>;
 }
+
+/** What self-activation is built over. */
+export interface SelfActivationDeps {
+  eligibility: import('../eligibility/types').EligibilityService;
+  activator: import('./types').Activator;
+  config: Pick<import('../config').Config, 'activation' | 'justification'>;
+  now?: () => Date;
+}
+
+/** Builds the use case; checks its dependencies once. */
+export function makeSelfActivation(deps: SelfActivationDeps): SelfActivation {
+  void deps;
+  throw new Error('makeSelfActivation: not moved here yet');
+}

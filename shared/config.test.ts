@@ -1,4 +1,5 @@
-import {compileJustificationPattern, Env, loadConfig} from './config';
+import {Env, loadConfig} from './config';
+import {compileJustificationPattern} from './limits';
 import {ConfigurationError} from './errors';
 
 function problemsOf(env: Env): string[] {

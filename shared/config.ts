@@ -9,6 +9,11 @@
  */
 import {z} from 'zod';
 import {ConfigurationError} from './errors';
+import {
+  compileJustificationPattern,
+  EMAIL_PATTERN,
+  SCOPE_PATTERN,
+} from './limits';
 
 export const ResourceCatalog = ['AssetInventory', 'PolicyAnalyzer'] as const;
 export type ResourceCatalog = (typeof ResourceCatalog)[number];
@@ -97,51 +102,6 @@ export type Env = Record<string, string | undefined>;
 
 const SECRET_VARIABLES = new Set(['SMTP_PASSWORD']);
 
-// Java regular-expression constructs that JavaScript lacks or reads
-// differently; upstream compiles JUSTIFICATION_PATTERN with java.util.regex.
-const JAVA_ONLY_CONSTRUCTS: Array<[RegExp, string]> = [
-  [/(?:[*+?]|\{\d+(?:,\d*)?\})\+/, 'possessive quantifier (*+, ++, ?+, {n}+)'],
-  [/\(\?>/, 'atomic group (?>…)'],
-  [/\(\?[a-zA-Z]+\)/, 'inline flag group such as (?i)'],
-  [/\(\?[a-zA-Z]*-?[a-zA-Z]*:/, 'inline flag group such as (?i:…)'],
-  [/\\[AZzG]/, 'boundary \\A, \\Z, \\z or \\G'],
-  [/\\Q/, 'quotation \\Q…\\E'],
-  [/\\[hHR]/, 'class \\h, \\H or \\R'],
-  [
-    /\\[pP]\{(?:java\w+|Lower|Upper|ASCII|Alpha|Digit|Alnum|Punct|Graph|Print|Blank|Cntrl|XDigit|Space|Is\w+|In\w+)\}/,
-    'Java character class \\p{…}',
-  ],
-  [/\[[^\]]*&&/, 'character class intersection [a&&b]'],
-];
-
-/**
- * Compiles a justification pattern as DESIGN §1 says, or explains why not.
- * Exported so that tests and the UI's policy endpoint agree on one rule.
- */
-export function compileJustificationPattern(
-  pattern: string,
-): {regex: RegExp} | {error: string} {
-  // Escaped characters (\\+, \\{) are literals: blank them out for the quantifier checks.
-  const unescaped = pattern.replace(/\\[^A-Za-z]/g, 'x');
-  for (const [detector, name] of JAVA_ONLY_CONSTRUCTS) {
-    if (detector.test(unescaped)) {
-      return {
-        error: `uses a Java-only construct: ${name}; write it as a JavaScript (u-flag) regular expression`,
-      };
-    }
-  }
-  try {
-    return {regex: new RegExp('^(?:' + pattern + ')$', 'u')};
-  } catch (e) {
-    return {
-      error: `is not a valid regular expression (${(e as Error).message})`,
-    };
-  }
-}
-
-const SCOPE =
-  /^(projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]|folders\/[0-9]{1,20}|organizations\/[0-9]{1,20})$/;
-const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 // A secret name, or its resource name with or without a version.
 const SECRET =
   /^(?:[A-Za-z0-9_-]{1,255}|projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}(?:\/versions\/[^/]+)?)$/;
@@ -257,7 +217,7 @@ const hostPort = optionalString.refine(
 );
 
 const email = optionalString.refine(
-  v => v === undefined || EMAIL.test(v),
+  v => v === undefined || EMAIL_PATTERN.test(v),
   'an email address',
 );
 
@@ -267,7 +227,7 @@ const schema = z.object({
     'a project ID',
   ),
   RESOURCE_SCOPE: optionalString.refine(
-    v => v === undefined || SCOPE.test(v),
+    v => v === undefined || SCOPE_PATTERN.test(v),
     'projects/<id>, folders/<number> or organizations/<number>',
   ),
   RESOURCE_CATALOG: withDefault(z.enum(ResourceCatalog), 'AssetInventory'),

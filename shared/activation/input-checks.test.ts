@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import {compileJustificationPattern, loadConfig} from '../config';
+import {loadConfig} from '../config';
+import {compileJustificationPattern} from '../limits';
 import {InvalidArgumentError} from '../errors';
 import {
   checkDurationMinutes,

@@ -2,23 +2,10 @@
  * The input checks that self-activation and activation requests share
  * (DESIGN §1, §2.1). Each throws InvalidArgumentError with a message that
  * says what is wrong and what is expected, and returns the checked value.
- *
- * Signatures:
- * - `checkJustification(value: unknown, config: Config): string`
- * - `checkDurationMinutes(value: unknown, config: Config): number`
- * - `checkProjectId(value: unknown): string`
- * - `MAX_JUSTIFICATION_LENGTH = 100`
  */
 import type {Config} from '../config';
 import {InvalidArgumentError} from '../errors';
-import {isValidProjectId} from '../eligibility/names';
-
-/**
- * As upstream: the justification goes into the condition description, which
- * IAM limits. Counted in UTF-16 code units, as Java's `length()` and the
- * browser's `maxlength` count.
- */
-export const MAX_JUSTIFICATION_LENGTH = 100;
+import {isValidProjectId, justificationProblem} from '../limits';
 
 /**
  * A justification: present, a string, not blank, at most 100 characters,
@@ -28,23 +15,9 @@ export function checkJustification(
   value: unknown,
   config: Pick<Config, 'justification'>,
 ): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new InvalidArgumentError(
-      `A justification is required (${config.justification.hint})`,
-    );
-  }
-  if (value.length > MAX_JUSTIFICATION_LENGTH) {
-    throw new InvalidArgumentError(
-      `The justification must be at most ${MAX_JUSTIFICATION_LENGTH} characters`,
-    );
-  }
-  // The regex has no g or y flag, so test() keeps no state between calls.
-  if (!config.justification.regex.test(value)) {
-    throw new InvalidArgumentError(
-      `The justification does not match the required format (${config.justification.hint})`,
-    );
-  }
-  return value;
+  const problem = justificationProblem(value, config.justification);
+  if (problem !== undefined) throw new InvalidArgumentError(problem);
+  return value as string;
 }
 
 /** A duration: a whole number of minutes from 1 to `ACTIVATION_TIMEOUT`. */

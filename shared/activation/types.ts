@@ -8,6 +8,18 @@ export interface ActivationWindow {
   end: Date;
 }
 
+/**
+ * The window of an activation that starts now: whole seconds, so that the
+ * answer, the stored request and the IAM condition agree exactly.
+ */
+export function activationWindow(
+  now: Date,
+  durationMinutes: number,
+): ActivationWindow {
+  const start = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  return {start, end: new Date(start.getTime() + durationMinutes * 60_000)};
+}
+
 export interface ActivationGrant extends EntitlementId, ActivationWindow {}
 
 /** Writes activations to a project's IAM policy. */

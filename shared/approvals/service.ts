@@ -24,7 +24,7 @@ import {
 import type {Logger} from '../log';
 import type {Notifier} from '../notifications/smtp-notifier';
 import type {MailEvent} from '../notifications/templates';
-import {approvedDescription} from './description';
+import {approvedDescription} from '../activation/description';
 import type {RequestStore, StoredState} from './store';
 import {asRead, effectiveState, RequestAction, transition} from './transition';
 import type {AccessRequest, RequestState} from './types';

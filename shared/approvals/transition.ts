@@ -7,6 +7,7 @@
  * after `runTransaction` has settled (the Firestore client would retry a
  * callback that throws an error with a numeric `code`).
  */
+import {activationWindow} from '../activation/types';
 import {
   AbortedError,
   AlreadyExistsError,
@@ -100,8 +101,7 @@ function startActivation(
   actor: string,
   now: Date,
 ): AccessRequest {
-  const start = new Date(Math.floor(now.getTime() / 1000) * 1000);
-  const end = new Date(start.getTime() + request.durationMinutes * 60_000);
+  const {start, end} = activationWindow(now, request.durationMinutes);
   const next: AccessRequest = {
     ...request,
     state: 'APPROVED',

@@ -73,5 +73,4 @@ export const APPROVED_STALE_MS = 2 * 60 * 1000;
 /** A reminder may be sent at most once this often (since the last, or creation). */
 export const REMIND_COOLDOWN_MS = 5 * 60 * 1000;
 
-/** The most a deny reason may say. */
-export const MAX_REASON_LENGTH = 500;
+export {MAX_REASON_LENGTH} from '../limits';

@@ -5,24 +5,7 @@
 
 const CRM = '//cloudresourcemanager.googleapis.com/';
 
-// A project ID: 6 to 30 characters, lower-case letters, digits and hyphens,
-// starting with a letter, not ending with a hyphen. Legacy domain-scoped IDs
-// (`example.com:my-project`) are accepted as Google still serves them.
-const PROJECT_ID = /^(?:[a-z0-9.-]{1,253}:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-
-// Predefined roles (`roles/x.y`) and custom roles of a project or organization.
-const ROLE_NAME =
-  /^(?:roles\/[A-Za-z0-9_.]{1,128}|projects\/(?:[a-z0-9.-]{1,253}:)?[a-z][a-z0-9-]{4,28}[a-z0-9]\/roles\/[A-Za-z0-9_.]{1,64}|organizations\/[0-9]{1,20}\/roles\/[A-Za-z0-9_.]{1,64})$/;
-
-/** Whether `id` is a well-formed project ID. */
-export function isValidProjectId(id: string): boolean {
-  return PROJECT_ID.test(id);
-}
-
-/** Whether `role` is a well-formed IAM role name. */
-export function isValidRoleName(role: string): boolean {
-  return ROLE_NAME.test(role);
-}
+export {isValidProjectId, isValidRoleName} from '../limits';
 
 /** `//cloudresourcemanager.googleapis.com/projects/<id>`. */
 export function projectFullName(projectId: string): string {

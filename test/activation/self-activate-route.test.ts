@@ -17,7 +17,8 @@ import {
   type WorldBinding,
 } from '../../sandbox/fake-gcp';
 import {makeActivator} from '../../shared/activation/activator';
-import {compileJustificationPattern, type Config} from '../../shared/config';
+import type {Config} from '../../shared/config';
+import {compileJustificationPattern} from '../../shared/limits';
 import {makeProjectIamClient} from '../../shared/google/resource-manager';
 import {makeHttpFunction} from '../../shared/http';
 import {makeMemoryLogger} from '../../shared/log';

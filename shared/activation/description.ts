@@ -1,11 +1,10 @@
 /**
- * The IAM condition description of an approved activation (DESIGN §2.1):
+ * The IAM condition descriptions of activation bindings (DESIGN §2.1), as
+ * upstream writes them: `Self-approved, justification: <justification>` and
  * `Approved by <approvers>, justification: <justification>`, within IAM's
  * 256-character limit on a condition description.
  */
-
-/** IAM refuses a condition description longer than this. */
-export const MAX_CONDITION_DESCRIPTION_LENGTH = 256;
+import {MAX_CONDITION_DESCRIPTION_LENGTH} from '../limits';
 
 /**
  * Lists the approvers in order while the description fits, then `+N more`;
@@ -28,4 +27,9 @@ export function approvedDescription(
     if (text.length <= MAX_CONDITION_DESCRIPTION_LENGTH) return text;
   }
   return describe(n === 1 ? '1 reviewer' : `${n} reviewers`);
+}
+
+/** The description of a self-approved activation (the justification is at most 100 characters). */
+export function selfApprovedDescription(justification: string): string {
+  return `Self-approved, justification: ${justification}`;
 }

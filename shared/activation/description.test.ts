@@ -1,7 +1,5 @@
-import {
-  approvedDescription,
-  MAX_CONDITION_DESCRIPTION_LENGTH,
-} from '../../shared/approvals/description';
+import {MAX_CONDITION_DESCRIPTION_LENGTH} from '../limits';
+import {approvedDescription, selfApprovedDescription} from './description';
 
 /** An address of exactly `length` characters. */
 const addr = (name: string, length: number) =>
@@ -70,5 +68,13 @@ describe('approvedDescription', () => {
       expect(text.length).toBeLessThanOrEqual(MAX_CONDITION_DESCRIPTION_LENGTH);
       expect(text).toContain(J100);
     }
+  });
+});
+
+describe('selfApprovedDescription', () => {
+  it('reads as upstream writes it', () => {
+    expect(selfApprovedDescription('b/123')).toBe(
+      'Self-approved, justification: b/123',
+    );
   });
 });

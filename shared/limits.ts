@@ -108,7 +108,6 @@ export function compileJustificationPattern(
   }
 }
 
-
 /** A compiled justification rule, as the configuration holds it. */
 export interface JustificationRule {
   regex: RegExp;

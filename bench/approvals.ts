@@ -10,7 +10,11 @@
  * Target: 2 transactions; the eligibility calls; 1 getIamPolicy; 1 setIamPolicy.
  */
 import {performance} from 'perf_hooks';
-import {makeDeps} from '../functions/deps';
+import {makeActivator} from '../shared/activation/activator';
+import {makeEligibilityService} from '../shared/eligibility';
+import {makeAssetInventoryClient} from '../shared/google/asset';
+import {makeDirectoryClient} from '../shared/google/identity';
+import {makeProjectIamClient} from '../shared/google/resource-manager';
 import {
   fakeEndpoints,
   startFakeGoogleCloud,
@@ -74,7 +78,6 @@ export const approvalsSection: BenchSection = {
         ...fakeEndpoints(fake),
       });
       const silent = makeLogger(() => {});
-      const deps = makeDeps(config, silent);
       const ops: Record<string, number> = {};
       const firestore = makeFirestore(config);
       const store = makeFirestoreRequestStore({
@@ -88,8 +91,16 @@ export const approvalsSection: BenchSection = {
       const approvals = makeApprovalService({
         config,
         store,
-        eligibility: deps.eligibility(),
-        activator: deps.activator(),
+        eligibility: makeEligibilityService(config.catalog, {
+          config,
+          assets: makeAssetInventoryClient(config, silent),
+          directory: makeDirectoryClient(config, silent),
+          log: silent,
+        }),
+        activator: makeActivator({
+          iam: makeProjectIamClient(config, silent),
+          log: silent,
+        }),
         notifier: {notify: async () => ({delivered: true})},
         log: silent,
       });

@@ -17,7 +17,21 @@ describe('toErrorResponse', () => {
     expect(errors.toErrorResponse(err)).toEqual({
       httpStatus: code,
       body: {error: {code, status, message: err.message}},
+      headers: {},
       known: true,
+    });
+  });
+
+  it('answers 405 with the methods the path allows in Allow', () => {
+    const r = errors.toErrorResponse(
+      new errors.MethodNotAllowedError('Method not allowed', ['GET', 'HEAD']),
+    );
+    expect(r.httpStatus).toBe(405);
+    expect(r.headers).toEqual({Allow: 'GET, HEAD'});
+    expect(r.body.error).toEqual({
+      code: 405,
+      status: 'INVALID_ARGUMENT',
+      message: 'Method not allowed',
     });
   });
 
@@ -41,8 +55,9 @@ describe('toErrorResponse', () => {
       errors.UnavailableError,
       errors.PayloadTooLargeError,
       errors.UnsupportedMediaTypeError,
+      errors.GooglePermissionError,
     ]) {
-      const e = new E('x') as unknown as Record<string, unknown>;
+      const e = new E('x', undefined) as unknown as Record<string, unknown>;
       expect(typeof e['code']).not.toBe('number');
     }
   });

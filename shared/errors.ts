@@ -90,6 +90,34 @@ export class UnavailableError extends AppError {
 }
 
 /**
+ * A 403 from Google: the function's service account lacks a permission.
+ * A deployment problem, not the caller's: it answers 503, and the message
+ * names the missing permission (docs/design.md §3).
+ */
+export class GooglePermissionError extends UnavailableError {
+  constructor(
+    message: string,
+    readonly permission: string | undefined,
+    options?: {cause?: unknown},
+  ) {
+    super(message, options);
+  }
+}
+
+/** 405: the path exists, but not with this method. */
+export class MethodNotAllowedError extends AppError {
+  readonly httpStatus = 405;
+  readonly status = 'INVALID_ARGUMENT';
+  constructor(
+    message: string,
+    /** The methods the path does allow, answered in `Allow`. */
+    readonly allowed: string[],
+  ) {
+    super(message);
+  }
+}
+
+/**
  * An IAM policy write lost a race (HTTP 409 ABORTED or 412 on a stale etag).
  * Adapters raise it; the activation code re-reads and retries, and answers
  * 409 ABORTED once the attempts are exhausted.
@@ -122,6 +150,8 @@ export interface ErrorBody {
 export function toErrorResponse(err: unknown): {
   httpStatus: number;
   body: ErrorBody;
+  /** Response headers the error calls for (`Allow` on a 405). */
+  headers: Record<string, string>;
   known: boolean;
 } {
   if (err instanceof AppError) {
@@ -130,6 +160,10 @@ export function toErrorResponse(err: unknown): {
       body: {
         error: {code: err.httpStatus, status: err.status, message: err.message},
       },
+      headers:
+        err instanceof MethodNotAllowedError
+          ? {Allow: err.allowed.join(', ')}
+          : {},
       known: true,
     };
   }
@@ -138,6 +172,7 @@ export function toErrorResponse(err: unknown): {
     body: {
       error: {code: 500, status: 'INTERNAL', message: 'Internal error'},
     },
+    headers: {},
     known: false,
   };
 }

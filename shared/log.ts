@@ -3,10 +3,13 @@
  * Logging reads without an agent (`severity`, `message`,
  * `logging.googleapis.com/labels`, `logging.googleapis.com/trace`).
  *
- * Audit events (`api.activateRole`, `iap.authenticate`, …) are log entries
- * whose `event` label names them. Never log a token or an assertion: callers
+ * Entries written while a request is served carry its trace and user from
+ * the request context (shared/request-context.ts), whichever logger wrote
+ * them. Audit events (shared/audit.ts) are log entries whose `event` label
+ * names them. Never log a token or an assertion: callers
  * pass reasons, not raw library messages.
  */
+import {currentRequestContext} from './request-context';
 
 export const Severity = [
   'DEBUG',
@@ -97,8 +100,13 @@ export function makeLogger(
   context: {labels?: LogLabels; trace?: string} = {},
 ): Logger {
   const write = (entry: LogEntry) => {
+    const request = currentRequestContext();
     const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries({...context.labels, ...entry.labels})) {
+    for (const [k, v] of Object.entries({
+      ...request?.labels,
+      ...context.labels,
+      ...entry.labels,
+    })) {
       if (v !== undefined) labels[k] = v;
     }
     const fields: Record<string, unknown> = {};
@@ -114,7 +122,8 @@ export function makeLogger(
     if (Object.keys(labels).length) {
       line['logging.googleapis.com/labels'] = labels;
     }
-    if (context.trace) line['logging.googleapis.com/trace'] = context.trace;
+    const trace = context.trace ?? request?.trace;
+    if (trace) line['logging.googleapis.com/trace'] = trace;
     sink(JSON.stringify(line));
   };
   const at =

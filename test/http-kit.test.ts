@@ -1,18 +1,23 @@
 /**
- * The HTTP kit (shared/http.ts) through functions-framework's test server:
- * identity before anything else, the POST rules of DESIGN §2.1, the rate
- * limit, and errors that reveal nothing.
+ * The HTTP kit (shared/http/) through functions-framework's test server:
+ * identity before anything else, the POST rules of docs/design.md §2.1, the
+ * rate limit, a request context that reaches every log line, and errors that
+ * reveal nothing.
  */
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
 import {NotFoundError} from '../shared/errors';
-import {makeHttpFunction, MAX_BODY_BYTES, type Route} from '../shared/http';
-import {makeMemoryLogger} from '../shared/log';
+import {makeHttpFunction, type Route} from '../shared/http';
+import {MAX_BODY_BYTES} from '../shared/limits';
+import {makeLogger, makeMemoryLogger} from '../shared/log';
 import {makeTestIap, type TestIap} from './support/iap';
 
 const RATE_LIMIT = 5;
 const memory = makeMemoryLogger();
+/** A logger built apart from the function's, as the composition root builds adapters'. */
+const deepLines: string[] = [];
+const deepLogger = makeLogger(line => deepLines.push(line));
 let iap: TestIap;
 let server: ReturnType<typeof getTestServer>;
 
@@ -31,6 +36,17 @@ const routes: Route[] = [
       status: 201,
       body: {id: params['id'], body},
     }),
+  },
+  {
+    method: 'GET',
+    path: '/api/deep',
+    // As a use case or an adapter logs: through its own logger, after awaits.
+    handle: async () => {
+      await new Promise(resolve => setTimeout(resolve, 5));
+      await Promise.resolve();
+      deepLogger.info('deep down', {event: 'test.deep'});
+      return {body: {}};
+    },
   },
   {
     method: 'GET',
@@ -267,5 +283,45 @@ describe('errors', () => {
     expect(res.body).toEqual({
       error: {code: 404, status: 'NOT_FOUND', message: 'Request r-1 not found'},
     });
+  });
+
+  it('gives every log line of a request its trace and user, whoever logs it', async () => {
+    deepLines.length = 0;
+    const headers = asNewUser();
+    const [a, b] = await Promise.all([
+      request(server)
+        .get('/api/deep')
+        .set({...headers, 'X-Cloud-Trace-Context': 'aaaa/1;o=1'}),
+      request(server)
+        .get('/api/deep')
+        .set({
+          'x-goog-iap-jwt-assertion': iap.assertionFor('bob@example.com'),
+          'X-Cloud-Trace-Context': 'bbbb/1;o=1',
+        }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    type Line = {
+      'logging.googleapis.com/trace'?: string;
+      'logging.googleapis.com/labels'?: {user?: string};
+    };
+    const entries = deepLines.map(l => JSON.parse(l) as Line);
+    const byTrace = Object.fromEntries(
+      entries.map(e => [
+        e['logging.googleapis.com/trace'],
+        e['logging.googleapis.com/labels']?.user,
+      ]),
+    );
+    expect(byTrace).toEqual({
+      'projects/test-project/traces/aaaa': expect.stringContaining('@'),
+      'projects/test-project/traces/bbbb': 'bob@example.com',
+    });
+    expect(byTrace['projects/test-project/traces/aaaa']).not.toBe(
+      'bob@example.com',
+    );
+    // Outside a request, the same logger carries neither.
+    deepLogger.info('after');
+    const after = JSON.parse(deepLines.at(-1)!) as Record<string, unknown>;
+    expect(after['logging.googleapis.com/trace']).toBeUndefined();
+    expect(after['logging.googleapis.com/labels']).toBeUndefined();
   });
 });

@@ -1,13 +1,12 @@
 /**
- * Google API calls of one self-activation of 5 roles (issue 4 item 8),
- * through the real route, the real catalog and the real activator against
+ * Google API calls of one self-activation of 5 roles, through the real use
+ * case as the composition root builds it, the real catalog and the real activator against
  * the fake Google Cloud, counted from the fake's request log: the eligibility
  * calls, plus exactly 1 getIamPolicy and 1 setIamPolicy. Upstream (JIT Access
  * 1.x) reads and writes the policy once per role: 5 + 5.
  */
-import type {Request, Response} from '@google-cloud/functions-framework';
-import {makeSelfActivateRoute} from '../../functions/activate/self-activate-route';
-import {makeDeps} from '../../functions/deps';
+import {makeServices} from '../../functions/deps';
+import {parseEntitlementRef} from '../../shared/eligibility/entitlement-ref';
 import {
   fakeEndpoints,
   startFakeGoogleCloud,
@@ -55,23 +54,15 @@ async function measure(catalog: ResourceCatalog): Promise<BenchRow[]> {
       ...fakeEndpoints(fake),
     });
     const silent = makeLogger(() => {});
-    const deps = makeDeps(config, silent);
-    const route = makeSelfActivateRoute({
-      config,
-      eligibility: deps.eligibility(),
-      activator: deps.activator(),
-    });
-    const result = await route.handle({
-      req: {} as Request,
-      res: {} as Response,
-      user: {email: USER, subject: 'accounts.google.com:1'},
-      params: {project: PROJECT},
-      query: {},
-      body: {roles: ROLES, justification: 'bench', durationMinutes: 5},
-      log: silent,
-    });
-    const body = result?.body as {activations?: unknown[]} | undefined;
-    if (body?.activations?.length !== ROLES.length) {
+    const activations = await makeServices(config, silent)
+      .selfActivation()
+      .activate(USER, {
+        project: PROJECT,
+        entitlements: ROLES.map(r => parseEntitlementRef(r)),
+        justification: 'bench',
+        durationMinutes: 5,
+      });
+    if (activations.length !== ROLES.length) {
       throw new Error(
         `${catalog}: the self-activation did not activate 5 roles`,
       );

@@ -1,18 +1,19 @@
 /**
- * The routes of `approve` (DESIGN §2.1): list, read, approve, deny,
- * withdraw, remind. Identity comes from the verified assertion only.
+ * The routes of `approve` (docs/design.md §2.1): list, read, approve, deny,
+ * withdraw, remind. Each parses its input, calls the approvals service
+ * (shared/approvals/service.ts) and answers the request it returns.
+ * Identity comes from the verified assertion only.
  */
 import {z} from 'zod';
-import type {ApprovalService} from '../../shared/approvals/service';
+import type {AccessRequest, RequestsResponse} from '../../shared/api';
 import {RequestState} from '../../shared/approvals/types';
 import {InvalidArgumentError} from '../../shared/errors';
-import {parseBody, Route} from '../../shared/http';
-
-// Ids are 22 base64url characters; anything else cannot exist.
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
+import {parseBody, type Route} from '../../shared/http';
+import {REQUEST_ID_PATTERN} from '../../shared/limits';
+import type {Services} from '../services';
 
 function checkId(id: string | undefined): string {
-  if (id === undefined || !ID.test(id)) {
+  if (id === undefined || !REQUEST_ID_PATTERN.test(id)) {
     throw new InvalidArgumentError('The request id is not valid');
   }
   return id;
@@ -22,10 +23,9 @@ const ApproveBody = z.strictObject({comment: z.string().optional()});
 const DenyBody = z.strictObject({reason: z.string()});
 const EmptyBody = z.strictObject({});
 
-/** Builds the routes over an approval service, resolved on first use. */
-export function makeApproveRoutesOver(
-  approvals: () => ApprovalService,
-): Route[] {
+/** The routes of `approve`, also served by `app`. */
+export function makeApproveRoutes(services: Services): Route[] {
+  const approvals = () => services.approvals();
   return [
     {
       method: 'GET',
@@ -49,14 +49,17 @@ export function makeApproveRoutesOver(
           as,
           state as RequestState | undefined,
         );
-        return {body: {requests}};
+        return {body: {requests} satisfies RequestsResponse};
       },
     },
     {
       method: 'GET',
       path: '/api/requests/{id}',
       handle: async ({params, user}) => ({
-        body: await approvals().get(user.email, checkId(params.id)),
+        body: (await approvals().get(
+          user.email,
+          checkId(params.id),
+        )) satisfies AccessRequest,
       }),
     },
     {

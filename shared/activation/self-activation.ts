@@ -1,13 +1,30 @@
 /**
  * Self-approved activation (JIT): the use case behind
- * `POST /api/projects/{project}/roles/self-activate`.
+ * `POST /api/projects/{project}/roles/self-activate`, and behind any other
+ * entry point that activates roles for their holder.
  *
- * Placeholder for the interface only; the implementation moves here from
- * functions/activate/self-activate-route.ts.
+ * Every entitlement must be JIT-eligible for the user, or nothing is written
+ * and the refusal names it. All of them are activated with one window and one
+ * IAM read-modify-write. Each call is the audit event `api.activateRole`,
+ * refusals included.
  */
-import type {EntitlementRef} from '../eligibility/entitlement-ref';
+import {audited} from '../audit';
+import type {Config} from '../config';
+import {formatTimestamp} from '../eligibility/conditions';
+import {
+  describeEntitlement,
+  entitlementKey,
+  EntitlementRef,
+  resolveEntitlement,
+} from '../eligibility/entitlement-ref';
+import type {EligibilityService} from '../eligibility/types';
+import {InvalidArgumentError, PermissionDeniedError} from '../errors';
+import type {Logger} from '../log';
+import {selfApprovedDescription} from './description';
+import {checkDurationMinutes, checkJustification} from './input-checks';
+import {activationWindow, type ActivationGrant, type Activator} from './types';
 
-/** Checked input of a self-activation. */
+/** A self-activation as an entry point read it; checked here. */
 export interface SelfActivationInput {
   project: string;
   entitlements: EntitlementRef[];
@@ -26,19 +43,130 @@ export interface Activation {
 }
 
 export interface SelfActivation {
+  /**
+   * Activates every entitlement for `user`, or none: 400 for bad input, 403
+   * naming an entitlement the user may not self-activate.
+   */
   activate(user: string, input: SelfActivationInput): Promise<Activation[]>;
 }
 
 /** What self-activation is built over. */
 export interface SelfActivationDeps {
-  eligibility: import('../eligibility/types').EligibilityService;
-  activator: import('./types').Activator;
-  config: Pick<import('../config').Config, 'activation' | 'justification'>;
+  eligibility: EligibilityService;
+  activator: Activator;
+  config: Pick<Config, 'activation' | 'justification'>;
+  log: Logger;
   now?: () => Date;
 }
 
 /** Builds the use case; checks its dependencies once. */
 export function makeSelfActivation(deps: SelfActivationDeps): SelfActivation {
-  void deps;
-  throw new Error('makeSelfActivation: not moved here yet');
+  const {eligibility, activator, config, log} = deps;
+  if (!eligibility || !activator || !config || !log) {
+    throw new Error(
+      'self-activation needs eligibility, an activator, the config and a logger',
+    );
+  }
+  const now = deps.now ?? (() => new Date());
+
+  /** How many entitlements one call may activate. */
+  function checkCount(refs: EntitlementRef[]): void {
+    const max = config.activation.maxRoles;
+    if (refs.length < 1 || refs.length > max) {
+      throw new InvalidArgumentError(
+        `roles must list from 1 to ${max} entitlements`,
+      );
+    }
+  }
+
+  /** Each entitlement once; `key` tells which names are the same. */
+  function checkDistinct<T extends {role: string; resourceCondition?: string}>(
+    entitlements: T[],
+    key: (e: T) => string,
+  ): void {
+    const keys = new Set<string>();
+    for (const e of entitlements) {
+      const k = key(e);
+      if (keys.has(k)) {
+        throw new InvalidArgumentError(
+          `roles lists ${describeEntitlement(e)} more than once`,
+        );
+      }
+      keys.add(k);
+    }
+  }
+
+  return {
+    activate(user, input) {
+      const {project} = input;
+      return audited(
+        log,
+        'api.activateRole',
+        {
+          labels: {user, project},
+          fields: {
+            entitlements: input.entitlements.map(describeEntitlement),
+            justification: input.justification,
+          },
+        },
+        async details => {
+          checkCount(input.entitlements);
+          const justification = checkJustification(input.justification, config);
+          const minutes = checkDurationMinutes(input.durationMinutes, config);
+          // Named twice the same way: refused before any lookup.
+          checkDistinct(input.entitlements, ref =>
+            JSON.stringify([entitlementKey(ref), ref.byRoleOnly]),
+          );
+
+          const {entitlements} = await eligibility.listEntitlements(
+            user,
+            project,
+          );
+          const resolved = input.entitlements.map(ref =>
+            resolveEntitlement(ref, entitlements, project),
+          );
+          for (const e of resolved) {
+            if (e.activationType !== 'JIT') {
+              throw new PermissionDeniedError(
+                `You are not eligible to self-activate ${describeEntitlement(e)} on project ${project}: it needs approval (request it instead)`,
+              );
+            }
+          }
+          // A plain role and its {role, resourceCondition} name one entitlement.
+          checkDistinct(resolved, entitlementKey);
+
+          const {start, end} = activationWindow(now(), minutes);
+          details.fields = {
+            ...details.fields,
+            entitlements: resolved.map(describeEntitlement),
+            start: formatTimestamp(start),
+            end: formatTimestamp(end),
+          };
+          const grants: ActivationGrant[] = resolved.map(e => ({
+            role: e.role,
+            ...(e.resourceCondition === undefined
+              ? {}
+              : {resourceCondition: e.resourceCondition}),
+            start,
+            end,
+          }));
+          await activator.activate(
+            project,
+            user,
+            grants,
+            selfApprovedDescription(justification),
+          );
+          return grants.map(g => ({
+            role: g.role,
+            ...(g.resourceCondition === undefined
+              ? {}
+              : {resourceCondition: g.resourceCondition}),
+            project,
+            start: formatTimestamp(g.start),
+            end: formatTimestamp(g.end),
+          }));
+        },
+      );
+    },
+  };
 }

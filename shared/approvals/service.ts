@@ -5,7 +5,13 @@
  * change goes through the store's transaction and the pure `transition`.
  */
 import {randomBytes} from 'node:crypto';
+import {approvedDescription} from '../activation/description';
+import {
+  checkDurationMinutes,
+  checkJustification,
+} from '../activation/input-checks';
 import type {ActivationGrant, Activator} from '../activation/types';
+import {audited as auditedCall, type AuditEvent} from '../audit';
 import type {Config} from '../config';
 import {
   describeEntitlement,
@@ -21,11 +27,9 @@ import {
   PermissionDeniedError,
   UnavailableError,
 } from '../errors';
-import type {Logger} from '../log';
-import type {Notifier} from '../notifications/smtp-notifier';
-import type {MailEvent} from '../notifications/templates';
-import {approvedDescription} from '../activation/description';
-import type {RequestStore, StoredState} from './store';
+import type {LogLabels, Logger} from '../log';
+import type {MailEvent, Notifier, RequestStore} from '../ports';
+import type {StoredState} from '../ports/request-store';
 import {asRead, effectiveState, RequestAction, transition} from './transition';
 import type {AccessRequest, RequestState} from './types';
 
@@ -33,7 +37,7 @@ import type {AccessRequest, RequestState} from './types';
 export const LIST_LIMIT = 100;
 
 export interface ApprovalServiceDeps {
-  config: Pick<Config, 'activation'>;
+  config: Pick<Config, 'activation' | 'justification'>;
   store: RequestStore;
   eligibility: EligibilityService;
   activator: Activator;
@@ -42,7 +46,7 @@ export interface ApprovalServiceDeps {
   now?: () => Date;
 }
 
-/** A checked request for approval, as the request route parsed it. */
+/** A request for approval as an entry point read it; checked by `create`. */
 export interface NewRequestInput {
   project: string;
   entitlement: EntitlementRef;
@@ -101,38 +105,17 @@ export function makeApprovalService(
   const now = deps.now ?? (() => new Date());
   const limits = deps.config.activation;
 
-  /** Logs the audit event of a call, refusals included, and passes the outcome on. */
-  async function audited(
-    event: string,
-    labels: Record<string, string | undefined>,
+  /** The audit event of a call on a request, refusals included. */
+  function audited(
+    event: AuditEvent,
+    labels: LogLabels,
     fields: Record<string, unknown>,
     run: () => Promise<AccessRequest>,
   ): Promise<AccessRequest> {
-    try {
-      const r = await run();
-      log.notice(
-        `${event}: ${r.state}`,
-        {...labels, event, requestId: r.id, project: r.project, role: r.role},
-        {
-          ...fields,
-          outcome: 'success',
-          state: r.state,
-          notification: r.notification,
-        },
-      );
-      return r;
-    } catch (e) {
-      log.notice(
-        `${event}: refused`,
-        {event, ...labels},
-        {
-          ...fields,
-          outcome: 'failure',
-          reason: e instanceof AppError ? e.message : 'internal error',
-        },
-      );
-      throw e;
-    }
+    return auditedCall(log, event, {labels, fields}, run, r => ({
+      labels: {requestId: r.id, project: r.project, role: r.role},
+      fields: {state: r.state, notification: r.notification},
+    }));
   }
 
   /** Sends a mail and records its outcome; never fails the call. */
@@ -274,6 +257,14 @@ export function makeApprovalService(
           durationMinutes: input.durationMinutes,
         },
         async () => {
+          const justification = checkJustification(
+            input.justification,
+            deps.config,
+          );
+          const durationMinutes = checkDurationMinutes(
+            input.durationMinutes,
+            deps.config,
+          );
           const {entitlements} = await eligibility.listEntitlements(
             requester,
             input.project,
@@ -303,8 +294,8 @@ export function makeApprovalService(
               : {}),
             requester,
             reviewers: input.reviewers,
-            justification: input.justification,
-            durationMinutes: input.durationMinutes,
+            justification,
+            durationMinutes,
             state: 'PENDING',
             approvals: [],
             requiredApprovals: limits.requiredApprovals,

@@ -19,11 +19,11 @@ import {
 } from './catalog-deps';
 import {
   computeEntitlements,
-  entitlementKey,
   holdsMpaBinding,
   LocatedBinding,
   mpaBindingsFor,
 } from './entitlements';
+import {entitlementKey} from './entitlement-ref';
 import {projectFullName, projectOf, scopeProject} from './names';
 import {applicability, makeCaller, splitMember} from './principals';
 import {listEligibleProjects} from './project-listing';

@@ -4,19 +4,11 @@
  * or a plain role string when the caller has exactly one entitlement for that
  * role.
  *
- * Signatures:
- * - `parseEntitlementRef(value: unknown, field?: string): EntitlementRef`
- *   (throws InvalidArgumentError naming the field);
- * - `entitlementRefOf(role: unknown, resourceCondition: unknown, field?): EntitlementRef`
- *   for bodies that carry `role` and `resourceCondition?` as separate fields
- *   (an absent resourceCondition then reads like a plain role string);
- * - `resolveEntitlement(ref, entitlements, projectId): Entitlement`
- *   (400 when a plain role is ambiguous, 403 naming it when not eligible);
- * - `sameEntitlement(a, b)`, `entitlementKey(e)`, `describeEntitlement(e)`.
+ * Pure: the web UI imports `entitlementKey` from here.
  */
 import {InvalidArgumentError, PermissionDeniedError} from '../errors';
 import {normaliseResourceCondition} from './conditions';
-import {isValidRoleName} from './names';
+import {isValidRoleName, MAX_CONDITION_LENGTH} from '../limits';
 import type {Entitlement, EntitlementId} from './types';
 
 /** An entitlement as a caller named it. */
@@ -30,9 +22,6 @@ export interface EntitlementRef {
    */
   byRoleOnly: boolean;
 }
-
-// IAM limits a condition expression to 12,800 characters (and bodies are ≤ 64 KiB).
-const MAX_CONDITION_LENGTH = 12_800;
 
 function checkRole(role: unknown, field: string): string {
   if (typeof role !== 'string' || role === '') {

@@ -5,6 +5,7 @@
  */
 import type {IamBinding} from '../ports';
 import {formatTimestamp, parseActivation, parseEligibility} from './conditions';
+import {entitlementKey} from './entitlement-ref';
 import type {
   ActivationType,
   Entitlement,
@@ -29,11 +30,6 @@ export interface EntitlementInput {
   projectBindings: Iterable<IamBinding>;
   userEmail: string;
   now: Date;
-}
-
-/** The key of an entitlement in maps: role and resource condition. */
-export function entitlementKey(id: EntitlementId): string {
-  return JSON.stringify([id.role, id.resourceCondition ?? null]);
 }
 
 /** A warning for an eligible binding that names everyone. */

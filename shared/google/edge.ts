@@ -14,6 +14,7 @@
  */
 import {
   ConflictError,
+  GooglePermissionError,
   InvalidArgumentError,
   NotFoundError,
   UnavailableError,
@@ -44,21 +45,6 @@ export interface AdapterOptions {
 
 export function retryPolicy(options?: AdapterOptions): RetryPolicy {
   return {...DEFAULT_RETRY_POLICY, ...options?.retry};
-}
-
-/**
- * A 403 from Google: the function's service account lacks a permission.
- * A deployment problem, not the caller's: it answers 503 (DESIGN §3 asks the
- * message to name the missing permission).
- */
-export class GooglePermissionError extends UnavailableError {
-  constructor(
-    message: string,
-    readonly permission: string | undefined,
-    options?: {cause?: unknown},
-  ) {
-    super(message, options);
-  }
 }
 
 /** What a call is, for messages: `cloudresourcemanager.projects.getIamPolicy`. */

@@ -12,7 +12,7 @@ import {
   Timestamp,
   WhereFilterOp,
 } from '@google-cloud/firestore';
-import type {RequestQuery, RequestStore} from '../approvals/store';
+import type {RequestQuery, RequestStore} from '../ports';
 import type {Verdict} from '../approvals/transition';
 import {
   AccessRequest,

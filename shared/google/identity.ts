@@ -15,16 +15,11 @@
 import type {cloudidentity_v1} from '@googleapis/cloudidentity';
 import type {GoogleAuth} from 'google-auth-library';
 import type {Config} from '../config';
-import {NotFoundError} from '../errors';
+import {GooglePermissionError, NotFoundError} from '../errors';
 import type {Logger} from '../log';
 import type {DirectoryPort} from '../ports';
 import {requester} from './auth';
-import {
-  GooglePermissionError,
-  callGoogle,
-  retryPolicy,
-  type AdapterOptions,
-} from './edge';
+import {callGoogle, retryPolicy, type AdapterOptions} from './edge';
 
 const DEFAULT_ENDPOINT = 'https://cloudidentity.googleapis.com';
 const DISCUSSION_FORUM = 'cloudidentity.googleapis.com/groups.discussion_forum';

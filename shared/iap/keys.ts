@@ -4,8 +4,8 @@
  * NODE_EXTRA_CA_CERTS apply), cached as the response's `Cache-Control:
  * max-age` says, and refetched on an unknown key id at most once a minute.
  */
-import {OAuth2Client} from './library';
-import {nodeHttpFetch} from '../google/node-http-fetch';
+import {newOAuth2Client} from './library';
+import {nodeHttpFetch} from '../node-http-fetch';
 import {UnavailableError} from '../errors';
 import type {Logger} from '../log';
 
@@ -79,15 +79,18 @@ export function makeKeyStore(options: {
   timeoutMs?: number;
 }): KeyStore {
   const {url, log, now} = options;
-  const client = new OAuth2Client({
-    endpoints: {oauth2IapPublicKeyUrl: url},
-    // gaxios still builds the request and its proxy agent; this only spares
-    // the cold start its lazy import of node-fetch (shared/google/node-http-fetch.ts).
-    transporterOptions: {
-      fetchImplementation: nodeHttpFetch,
-      timeout: options.timeoutMs ?? KEY_FETCH_TIMEOUT_MS,
-    },
-  });
+  // Built on the first fetch: building the store loads no library.
+  let client: ReturnType<typeof newOAuth2Client> | undefined;
+  const newClient = () =>
+    newOAuth2Client({
+      endpoints: {oauth2IapPublicKeyUrl: url},
+      // gaxios still builds the request and its proxy agent; this only spares
+      // the cold start its lazy import of node-fetch (shared/node-http-fetch.ts).
+      transporterOptions: {
+        fetchImplementation: nodeHttpFetch,
+        timeout: options.timeoutMs ?? KEY_FETCH_TIMEOUT_MS,
+      },
+    });
   let keys: PublicKeys | undefined;
   let expiresAt = 0;
   let lastUnknownKidRefetch = -Infinity;
@@ -96,6 +99,7 @@ export function makeKeyStore(options: {
   const fetchKeys = (): Promise<PublicKeys> => {
     inflight ??= (async () => {
       try {
+        client ??= newClient();
         const {pubkeys, res} = await client.getIapPublicKeysAsync();
         if (!isPublicKeys(pubkeys)) {
           throw new Error('the response is not a JSON object of key id to PEM');

@@ -4,17 +4,11 @@
  * error}` and logged, so it can never lose or roll back a request.
  */
 import type * as nodemailer from 'nodemailer';
-import type {AccessRequest, NotificationStatus} from '../approvals/types';
 import type {Config} from '../config';
 import type {Logger} from '../log';
-import type {SecretPort} from '../ports';
+import type {Notifier, SecretPort} from '../ports';
 import {requestLink} from './public-url';
-import {composeMail, MailEvent} from './templates';
-
-/** Sends one mail about a request. */
-export interface Notifier {
-  notify(event: MailEvent, request: AccessRequest): Promise<NotificationStatus>;
-}
+import {composeMail} from './templates';
 
 export interface SmtpNotifierOptions {
   config: Config;

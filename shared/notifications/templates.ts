@@ -4,16 +4,8 @@
  * shown in NOTIFICATION_TIMEZONE.
  */
 import type {AccessRequest} from '../approvals/types';
+import type {MailEvent} from '../ports/notifier';
 import {html, safeHref, SafeHtml, toHtmlString} from './html';
-
-export const MailEvent = [
-  'requested',
-  'reminded',
-  'activated',
-  'denied',
-  'withdrawn',
-] as const;
-export type MailEvent = (typeof MailEvent)[number];
 
 export interface Mail {
   to: string[];

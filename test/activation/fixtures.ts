@@ -1,14 +1,11 @@
 /**
  * Shared set-up for activation tests: a fake Google Cloud holding one project,
- * and an in-memory EligibilityService for tests where eligibility is not the
- * point (it answers the same entitlements for every user).
+ * and the in-memory eligibility for tests where eligibility is not the point
+ * (it answers the same entitlements for every user).
  */
 import type {World} from '../../sandbox/fake-gcp';
-import type {
-  EligibilityService,
-  Entitlement,
-} from '../../shared/eligibility/types';
-import {NotFoundError} from '../../shared/errors';
+import type {Entitlement} from '../../shared/eligibility/types';
+import {EVERYONE, MemoryEligibility} from '../support/memory-eligibility';
 
 export const PROJECT = 'alpha-project';
 
@@ -59,25 +56,16 @@ export const ENTITLEMENTS: Entitlement[] = [
 ];
 
 /** Everyone has ENTITLEMENTS on PROJECT; other projects are unknown. */
-export function memoryEligibility(): EligibilityService & {asked: number} {
-  const service = {
-    asked: 0,
-    async listProjects() {
-      return [PROJECT];
-    },
-    async listEntitlements(_user: string, project: string) {
-      service.asked++;
-      if (project !== PROJECT) {
-        throw new NotFoundError(`Project ${project} was not found`);
-      }
-      return {entitlements: structuredClone(ENTITLEMENTS), warnings: []};
-    },
-    async listPeers() {
-      return [];
-    },
-    async isReviewer() {
-      return false;
-    },
-  };
-  return service;
+export function memoryEligibility(): MemoryEligibility {
+  return new MemoryEligibility(
+    ENTITLEMENTS.map(e => ({
+      project: PROJECT,
+      user: EVERYONE,
+      type: e.activationType,
+      role: e.role,
+      ...(e.resourceCondition === undefined
+        ? {}
+        : {resourceCondition: e.resourceCondition}),
+    })),
+  );
 }

@@ -16,8 +16,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import request from 'supertest';
 import {startTarget, type RunningTarget} from '../../bench/lib/child';
-import {makeActivateFunction} from '../../functions/activate';
-import {makeDeps} from '../../functions/deps';
+import {makeServices} from '../../functions/deps';
+import {buildTarget} from '../../functions/targets';
 import {
   fakeEndpoints,
   startFakeGoogleCloud,
@@ -68,8 +68,9 @@ beforeAll(async () => {
   const config = loadConfig(iap.env);
   functions.http(
     'activateTwoInstances',
-    makeActivateFunction(
-      makeDeps(
+    buildTarget(
+      'activate',
+      makeServices(
         config,
         makeLogger(() => {}),
       ),

@@ -1,5 +1,5 @@
 import {makeAssetInventoryClient} from '../../shared/google/asset';
-import {GooglePermissionError} from '../../shared/google/edge';
+import {GooglePermissionError} from '../../shared/errors';
 import {InvalidArgumentError} from '../../shared/errors';
 import {FAST, useFake} from './support';
 import {ORG} from './world';

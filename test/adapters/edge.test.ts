@@ -1,16 +1,12 @@
 import {
   ConflictError,
+  GooglePermissionError,
   InvalidArgumentError,
   NotFoundError,
   UnavailableError,
 } from '../../shared/errors';
 import {authFor, isPlainHttp} from '../../shared/google/auth';
-import {
-  GooglePermissionError,
-  callGoogle,
-  describeFailure,
-  translate,
-} from '../../shared/google/edge';
+import {callGoogle, describeFailure, translate} from '../../shared/google/edge';
 import {makeMemoryLogger} from '../../shared/log';
 
 const site = {

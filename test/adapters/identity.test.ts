@@ -1,4 +1,4 @@
-import {GooglePermissionError} from '../../shared/google/edge';
+import {GooglePermissionError} from '../../shared/errors';
 import {makeDirectoryClient} from '../../shared/google/identity';
 import {makeMemoryLogger} from '../../shared/log';
 import {FAST, useFake} from './support';

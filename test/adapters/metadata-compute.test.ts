@@ -1,8 +1,8 @@
 import {NotFoundError, UnavailableError} from '../../shared/errors';
 import {makeBackendServiceClient} from '../../shared/google/compute';
-import {GooglePermissionError} from '../../shared/google/edge';
+import {GooglePermissionError} from '../../shared/errors';
 import {makeMetadataClient} from '../../shared/google/metadata';
-import {nodeHttpFetch} from '../../shared/google/node-http-fetch';
+import {nodeHttpFetch} from '../../shared/node-http-fetch';
 import * as path from 'path';
 import {FAST, useFake} from './support';
 

@@ -9,10 +9,7 @@ import * as http from 'http';
 import type {AddressInfo} from 'net';
 import {Gaxios, GaxiosError} from 'gaxios';
 import * as zlib from 'zlib';
-import {
-  MAX_RESPONSE_BYTES,
-  nodeHttpFetch,
-} from '../../shared/google/node-http-fetch';
+import {MAX_RESPONSE_BYTES, nodeHttpFetch} from '../../shared/node-http-fetch';
 
 interface Seen {
   method: string;

@@ -3,7 +3,7 @@ import {
   InvalidArgumentError,
   UnavailableError,
 } from '../../shared/errors';
-import {GooglePermissionError} from '../../shared/google/edge';
+import {GooglePermissionError} from '../../shared/errors';
 import {
   encodeRequestReason,
   makeProjectIamClient,

@@ -1,5 +1,5 @@
 import {NotFoundError} from '../../shared/errors';
-import {GooglePermissionError} from '../../shared/google/edge';
+import {GooglePermissionError} from '../../shared/errors';
 import {makeSecretClient} from '../../shared/google/secrets';
 import {FAST, useFake} from './support';
 

@@ -7,8 +7,8 @@
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import {makeAppFunction} from '../../functions/app';
-import {makeDeps} from '../../functions/deps';
+import {makeServices} from '../../functions/deps';
+import {buildTarget} from '../../functions/targets';
 import {
   fakeEndpoints,
   startFakeGoogleCloud,
@@ -87,11 +87,11 @@ beforeAll(async () => {
       RATE_LIMIT_PER_MINUTE: '0',
     },
   });
-  const deps = makeDeps(iap.config, makeMemoryLogger().logger);
+  const services = makeServices(iap.config, makeMemoryLogger().logger);
   // The test IAP's verifier: the same code, with its test key server.
   functions.http(
     'approvalsE2e',
-    makeAppFunction({...deps, verifier: () => iap.verifier}),
+    buildTarget('app', {...services, verifier: () => iap.verifier}),
   );
   close = async () => {
     await Promise.all([fake.stop(), smtp.close(), iap.close()]);

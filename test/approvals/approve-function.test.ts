@@ -10,6 +10,7 @@ import {
   DAVE,
   Harness,
   MALLORY,
+  mpaGrant,
   PROJECT,
   REQUEST_PATH,
   requestBody,
@@ -281,11 +282,12 @@ describe('approving', () => {
 
   it('lets a reviewer approve who holds a JIT binding beside the MPA one', async () => {
     const r = await createRequest();
-    h.eligibility.jitToo.add(BOB);
+    const saved = h.eligibility.grants;
+    h.eligibility.grants = [...saved, {...mpaGrant(BOB), type: 'JIT'}];
     try {
       await h.post(`/api/requests/${r.id}/approve`, BOB).expect(200);
     } finally {
-      h.eligibility.jitToo.delete(BOB);
+      h.eligibility.grants = saved;
     }
   });
 
@@ -302,15 +304,15 @@ describe('approving', () => {
     're-checks eligibility at approval: 403 when %s is no longer eligible',
     async (_, who) => {
       const r = await createRequest();
-      const saved = h.eligibility.mpa.get(who)!;
-      h.eligibility.mpa.set(who, []);
+      const saved = h.eligibility.grants;
+      h.eligibility.grants = saved.filter(g => g.user !== who);
       try {
         const res = await h
           .post(`/api/requests/${r.id}/approve`, BOB)
           .expect(403);
         expect(res.body.error.message).toMatch(/no longer eligible/);
       } finally {
-        h.eligibility.mpa.set(who, saved);
+        h.eligibility.grants = saved;
       }
       expect((await h.get(`/api/requests/${r.id}`, ALICE)).body.state).toBe(
         'PENDING',

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type {RequestQuery, StoredState} from '../../shared/approvals/store';
+import type {RequestQuery, StoredState} from '../../shared/ports/request-store';
 import {RequestState} from '../../shared/approvals/types';
 import {querySpecs, QuerySpec} from '../../shared/google/firestore-requests';
 

@@ -5,8 +5,9 @@
  * activator and Resource Manager adapter against the fake Google Cloud, and
  * mail captured by an in-process SMTP server and parsed with mailparser.
  *
- * Eligibility is in memory (MemoryEligibility below): these tests are about
- * requests, not catalogs. It is mutable, so a test can revoke eligibility.
+ * Eligibility is in memory (test/support/memory-eligibility.ts): these tests
+ * are about requests, not catalogs. Its grants are mutable, so a test can
+ * revoke eligibility.
  */
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
@@ -15,8 +16,8 @@ import {AddressInfo} from 'node:net';
 import {simpleParser, ParsedMail} from 'mailparser';
 import {SMTPServer} from 'smtp-server';
 import request from 'supertest';
-import {makeRequestRouteOver} from '../../functions/activate/request-route';
-import {makeApproveRoutesOver} from '../../functions/approve/routes';
+import {makeActivateRoutes} from '../../functions/activate/routes';
+import {makeApproveRoutes} from '../../functions/approve/routes';
 import {
   fakeEndpoints,
   startFakeGoogleCloud,
@@ -28,12 +29,6 @@ import {
   makeApprovalService,
   type ApprovalService,
 } from '../../shared/approvals/service';
-import type {
-  EligibilityService,
-  Entitlement,
-  EntitlementId,
-} from '../../shared/eligibility/types';
-import {NotFoundError} from '../../shared/errors';
 import {makeFirestore} from '../../shared/google/firestore';
 import {makeFirestoreRequestStore} from '../../shared/google/firestore-requests';
 import {makeProjectIamClient} from '../../shared/google/resource-manager';
@@ -42,6 +37,11 @@ import {makeMemoryLogger} from '../../shared/log';
 import {makeBaseUrlResolver} from '../../shared/notifications/public-url';
 import {makeSmtpNotifier} from '../../shared/notifications/smtp-notifier';
 import {makeTestIap, type TestIap} from '../support/iap';
+import {
+  MemoryEligibility,
+  type EligibleGrant,
+} from '../support/memory-eligibility';
+import {servicesOver} from '../support/services';
 import {uniquePrefix} from './support';
 
 export const PROJECT = 'approval-project';
@@ -68,63 +68,14 @@ export function approvalWorld(): World {
   };
 }
 
-/** Who is MPA-eligible for what on PROJECT; peers follow from it. */
-export class MemoryEligibility implements EligibilityService {
-  calls = 0;
-  readonly mpa = new Map<string, EntitlementId[]>([
-    [ALICE, [{role: ROLE}]],
-    [BOB, [{role: ROLE}]],
-    [CAROL, [{role: ROLE}]],
-    [DAVE, [{role: ROLE}]],
-  ]);
+/** An MPA-eligible binding of ROLE on PROJECT for `user`. */
+export function mpaGrant(user: string): EligibleGrant {
+  return {project: PROJECT, user, type: 'MPA', role: ROLE};
+}
 
-  async listProjects(): Promise<string[]> {
-    return [PROJECT];
-  }
-
-  /**
-   * Users who also hold a JIT binding for their entitlements: the listing
-   * shows JIT (JIT wins), while their MPA binding still makes them reviewers.
-   */
-  readonly jitToo = new Set<string>();
-
-  async listEntitlements(user: string, project: string) {
-    this.calls++;
-    if (project !== PROJECT)
-      throw new NotFoundError(`Project ${project} was not found`);
-    const entitlements: Entitlement[] = (this.mpa.get(user) ?? []).map(e => ({
-      ...e,
-      activationType: this.jitToo.has(user) ? 'JIT' : 'MPA',
-      status: 'ELIGIBLE',
-    }));
-    return {entitlements, warnings: []};
-  }
-
-  async isReviewer(user: string, project: string, e: EntitlementId) {
-    this.calls++;
-    if (project !== PROJECT)
-      throw new NotFoundError(`Project ${project} was not found`);
-    return (this.mpa.get(user) ?? []).some(
-      x => x.role === e.role && x.resourceCondition === e.resourceCondition,
-    );
-  }
-
-  async listPeers(user: string, project: string, e: EntitlementId) {
-    this.calls++;
-    if (project !== PROJECT)
-      throw new NotFoundError(`Project ${project} was not found`);
-    return [...this.mpa.entries()]
-      .filter(
-        ([u, list]) =>
-          u !== user &&
-          list.some(
-            x =>
-              x.role === e.role && x.resourceCondition === e.resourceCondition,
-          ),
-      )
-      .map(([u]) => u)
-      .sort();
-  }
+/** Alice, Bob, Carol and Dave are MPA-eligible for ROLE; peers follow from it. */
+export function approvalEligibility(): MemoryEligibility {
+  return new MemoryEligibility([ALICE, BOB, CAROL, DAVE].map(mpaGrant));
 }
 
 export interface CapturedMail {
@@ -205,7 +156,7 @@ export async function startHarness(
   });
   const config = iap.config;
   const log = makeMemoryLogger();
-  const eligibility = new MemoryEligibility();
+  const eligibility = approvalEligibility();
   const firestore = makeFirestore(config);
   const operations: Record<string, number> = {};
   const store = makeFirestoreRequestStore({
@@ -241,9 +192,10 @@ export async function startHarness(
   functions.http(
     name,
     makeHttpFunction({
+      // Requests and decisions on them: the routes of `activate` and `approve`.
       routes: [
-        makeRequestRouteOver({config, approvals: () => approvals}),
-        ...makeApproveRoutesOver(() => approvals),
+        ...makeActivateRoutes(servicesOver({config, approvals})),
+        ...makeApproveRoutes(servicesOver({config, approvals})),
       ],
       verifier: iap.verifier,
       log: log.logger,

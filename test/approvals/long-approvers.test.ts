@@ -6,6 +6,7 @@
 import {
   ALICE,
   Harness,
+  mpaGrant,
   PROJECT,
   REQUEST_PATH,
   requestBody,
@@ -24,7 +25,7 @@ beforeAll(async () => {
   h = await startHarness({
     env: {ACTIVATION_REQUEST_REQUIRED_APPROVALS: '4'},
   });
-  for (const r of REVIEWERS) h.eligibility.mpa.set(r, [{role: ROLE}]);
+  h.eligibility.grants.push(...REVIEWERS.map(mpaGrant));
 });
 afterAll(() => h.close());
 

@@ -9,8 +9,9 @@ import request from 'supertest';
 import {loadConfig} from '../../shared/config';
 import {makeMemoryLogger} from '../../shared/log';
 import {fakeEndpoints} from '../../sandbox/fake-gcp';
-import {makeDeps} from '../../functions/deps';
-import {makeRolesFunction} from '../../functions/roles';
+import {makeServices} from '../../functions/deps';
+import {buildTarget} from '../../functions/targets';
+import {makeRequestStore} from '../../shared/google/request-store';
 import {makeTestIap, type TestIap} from '../support/iap';
 import {
   activationBinding,
@@ -24,7 +25,7 @@ import {
 let iap: TestIap;
 let w: EligibilityWorld;
 const memory = makeMemoryLogger();
-const allDeps: Record<string, ReturnType<typeof makeDeps>> = {};
+const allDeps: Record<string, ReturnType<typeof makeServices>> = {};
 const IN_AN_HOUR = new Date(Math.floor(Date.now() / 1000 + 3600) * 1000);
 
 beforeAll(async () => {
@@ -42,11 +43,11 @@ beforeAll(async () => {
       FIRESTORE_COLLECTION_PREFIX: `rolesfn${catalog}`,
     });
     const deps = {
-      ...makeDeps(config, memory.logger),
+      ...makeServices(config, memory.logger),
       verifier: () => iap.verifier,
     };
     allDeps[catalog] = deps;
-    functions.http(`roles${catalog}`, makeRolesFunction(deps));
+    functions.http(`roles${catalog}`, buildTarget('roles', deps));
   }
 });
 afterAll(async () => {
@@ -105,7 +106,8 @@ describe.each(CATALOGS)('the roles function with %s', catalog => {
   it('marks a role with a pending request of the caller PENDING_APPROVAL', async () => {
     const now = Date.now();
     const id = `pending-${catalog}-${now}`;
-    await allDeps[catalog]!.requestStore().create({
+    // Stored as a request would be, in the store the function reads.
+    await makeRequestStore(allDeps[catalog]!.config).create({
       id,
       project: 'alpha-app',
       role: 'roles/m',

@@ -6,67 +6,45 @@
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import {NotFoundError, PermissionDeniedError} from '../../shared/errors';
-import {makeHttpFunction} from '../../shared/http';
+import {buildTarget} from '../../functions/targets';
+import type {PendingRequest} from '../../shared/eligibility/listing';
 import {makeMemoryLogger} from '../../shared/log';
-import type {
-  EligibilityService,
-  EntitlementId,
-} from '../../shared/eligibility/types';
-import {
-  makeRolesApiRoutes,
-  type PendingRequest,
-} from '../../functions/roles/routes';
 import {makeTestIap, type TestIap} from '../support/iap';
+import {
+  MemoryEligibility,
+  type EligibleGrant,
+} from '../support/memory-eligibility';
+import {servicesOver} from '../support/services';
 
-const asked: Array<{method: string; args: unknown[]}> = [];
 let pending: PendingRequest[] | Error = [];
 
+const ALICE = 'alice@example.com';
+const BOB = 'bob@example.com';
+/** Alice may request roles/b under three conditions; Bob may approve them. */
 const MPA_CONDITIONS = [undefined, 'x > 1', 'resource.name == "b"'];
 
-const service: EligibilityService = {
-  async listProjects(user) {
-    asked.push({method: 'listProjects', args: [user]});
-    return ['p-alpha', 'p-beta'];
+const service = new MemoryEligibility([
+  {
+    project: 'p-alpha',
+    user: ALICE,
+    role: 'roles/a',
+    type: 'JIT',
+    status: 'ACTIVE',
+    validUntil: '2030-01-01T00:00:00Z',
   },
-  async listEntitlements(user, project) {
-    asked.push({method: 'listEntitlements', args: [user, project]});
-    if (project !== 'p-alpha')
-      throw new NotFoundError(`Project ${project} not found`);
-    return {
-      entitlements: [
-        {
-          role: 'roles/a',
-          activationType: 'JIT',
-          status: 'ACTIVE',
-          validUntil: '2030-01-01T00:00:00Z',
-        },
-        {role: 'roles/b', activationType: 'MPA', status: 'ELIGIBLE'},
-        {
-          role: 'roles/b',
-          resourceCondition: 'x > 1',
-          activationType: 'MPA',
-          status: 'ELIGIBLE',
-        },
-      ],
-      warnings: ['w1'],
-    };
-  },
-  async isReviewer() {
-    throw new Error('the roles endpoints never ask who may review');
-  },
-  async listPeers(user, project, entitlement: EntitlementId) {
-    asked.push({method: 'listPeers', args: [user, project, entitlement]});
-    // As the catalogs do: the resource condition is compared exactly, in
-    // its normalised form.
-    if (
-      entitlement.role !== 'roles/b' ||
-      !MPA_CONDITIONS.includes(entitlement.resourceCondition)
-    )
-      throw new PermissionDeniedError('You are not eligible');
-    return ['bob@example.com'];
-  },
-};
+  ...MPA_CONDITIONS.flatMap(resourceCondition =>
+    [ALICE, BOB].map((user): EligibleGrant => ({
+      project: 'p-alpha',
+      user,
+      role: 'roles/b',
+      type: 'MPA',
+      ...(resourceCondition === undefined ? {} : {resourceCondition}),
+    })),
+  ),
+  {project: 'p-beta', user: ALICE, role: 'roles/viewer', type: 'JIT'},
+]);
+service.warnings.set('p-alpha', ['w1']);
+const asked = service.calls;
 
 let iap: TestIap;
 const memory = makeMemoryLogger();
@@ -75,18 +53,19 @@ beforeAll(async () => {
   iap = await makeTestIap();
   functions.http(
     'rolesRoutesTest',
-    makeHttpFunction({
-      routes: makeRolesApiRoutes({
-        eligibility: () => service,
+    buildTarget(
+      'roles',
+      servicesOver({
+        config: {...iap.config, rateLimitPerMinute: 0},
+        log: memory.logger,
+        verifier: iap.verifier,
+        eligibility: service,
         pendingRequests: async () => {
           if (pending instanceof Error) throw pending;
           return pending;
         },
       }),
-      verifier: iap.verifier,
-      log: memory.logger,
-      rateLimitPerMinute: 0,
-    }),
+    ),
   );
 });
 afterAll(() => iap.close());
@@ -102,15 +81,15 @@ function get(path: string, email = 'Alice@example.com') {
     .set('x-goog-iap-jwt-assertion', iap.assertionFor(email));
 }
 
+/** The audit entries of `event`: their fields and labels, flat. */
 function auditEvents(event: string) {
   return memory
     .entries()
-    .map(
-      e =>
-        e['logging.googleapis.com/labels'] as
-          Record<string, string> | undefined,
-    )
-    .filter(l => l?.['event'] === event);
+    .map(e => ({
+      ...e,
+      ...(e['logging.googleapis.com/labels'] as Record<string, string>),
+    }))
+    .filter(e => e['event'] === event);
 }
 
 describe('roles routes', () => {
@@ -130,7 +109,7 @@ describe('roles routes', () => {
       {method: 'listProjects', args: ['alice@example.com']},
     ]);
     expect(auditEvents('api.listProjects')).toEqual([
-      expect.objectContaining({user: 'alice@example.com', outcome: 'allowed'}),
+      expect.objectContaining({user: 'alice@example.com', outcome: 'success'}),
     ]);
   });
 
@@ -153,6 +132,12 @@ describe('roles routes', () => {
           activationType: 'MPA',
           status: 'ELIGIBLE',
         },
+        {
+          role: 'roles/b',
+          resourceCondition: 'resource.name == "b"',
+          activationType: 'MPA',
+          status: 'ELIGIBLE',
+        },
       ],
       warnings: ['w1'],
     });
@@ -160,7 +145,7 @@ describe('roles routes', () => {
       expect.objectContaining({
         user: 'alice@example.com',
         project: 'p-alpha',
-        outcome: 'allowed',
+        outcome: 'success',
       }),
     ]);
   });
@@ -182,6 +167,7 @@ describe('roles routes', () => {
         status: 'PENDING_APPROVAL',
         requestId: 'req-1',
       },
+      expect.objectContaining({resourceCondition: 'resource.name == "b"'}),
     ]);
   });
 
@@ -189,7 +175,7 @@ describe('roles routes', () => {
     pending = new Error('Firestore is down');
     const res = await get('/api/projects/p-alpha/roles');
     expect(res.status).toBe(200);
-    expect(res.body.roles).toHaveLength(3);
+    expect(res.body.roles).toHaveLength(4);
     expect(res.body.warnings).toEqual([
       'w1',
       expect.stringContaining('Pending approval requests could not be read'),
@@ -204,7 +190,11 @@ describe('roles routes', () => {
       expect.objectContaining({code: 404, status: 'NOT_FOUND'}),
     );
     expect(auditEvents('api.listEligibleRoles')).toEqual([
-      expect.objectContaining({project: 'p-gamma', outcome: 'NOT_FOUND'}),
+      expect.objectContaining({
+        project: 'p-gamma',
+        outcome: 'refused',
+        status: 'NOT_FOUND',
+      }),
     ]);
   });
 
@@ -275,7 +265,7 @@ describe('roles routes', () => {
       expect.objectContaining({
         project: 'p-alpha',
         role: 'roles/b',
-        outcome: 'allowed',
+        outcome: 'success',
       }),
     ]);
   });
@@ -285,7 +275,10 @@ describe('roles routes', () => {
     expect(res.status).toBe(403);
     expect(res.body.error.status).toBe('PERMISSION_DENIED');
     expect(auditEvents('api.listPeers')).toEqual([
-      expect.objectContaining({outcome: 'PERMISSION_DENIED'}),
+      expect.objectContaining({
+        outcome: 'refused',
+        status: 'PERMISSION_DENIED',
+      }),
     ]);
   });
 

@@ -11,9 +11,10 @@ import request from 'supertest';
 import {makeHttpFunction} from '../../shared/http';
 import {UNAUTHENTICATED_MESSAGE} from '../../shared/iap';
 import {makeMemoryLogger} from '../../shared/log';
-import {makePolicyRoute} from '../../functions/roles/policy-route';
+import {makeRolesRoutes} from '../../functions/roles/routes';
 import {base64url, makeIapSigner} from '../../sandbox/iap-signer';
 import {makeTestIap, TEST_AUDIENCE, type TestIap} from '../support/iap';
+import {servicesOver} from '../support/services';
 
 const memory = makeMemoryLogger();
 let iap: TestIap;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   functions.http(
     'iapAssertions',
     makeHttpFunction({
-      routes: [makePolicyRoute(iap.config)],
+      routes: makeRolesRoutes(servicesOver({config: iap.config})),
       verifier: iap.verifier,
       log: memory.logger,
       rateLimitPerMinute: 0,

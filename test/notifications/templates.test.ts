@@ -8,11 +8,8 @@ import {
   makeBaseUrlResolver,
   requestLink,
 } from '../../shared/notifications/public-url';
-import {
-  composeMail,
-  formatTime,
-  MailEvent,
-} from '../../shared/notifications/templates';
+import {composeMail, formatTime} from '../../shared/notifications/templates';
+import {MailEvent} from '../../shared/ports/notifier';
 import type {AccessRequest} from '../../shared/approvals/types';
 import {testConfig} from '../approvals/support';
 

@@ -6,7 +6,7 @@
 import * as http from 'http';
 import type {AddressInfo} from 'net';
 import {loadConfig, type Config, type Env} from '../../shared/config';
-import type {IdentityVerifier} from '../../shared/http';
+import type {IdentityVerifier} from '../../shared/ports';
 import {makeIapVerifier} from '../../shared/iap';
 import {makeLogger, type Logger} from '../../shared/log';
 import type {BackendServicePort, MetadataPort} from '../../shared/ports';

@@ -6,18 +6,19 @@
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import {makeRequestRouteOver} from '../../../functions/activate/request-route';
+import {makeActivateRoutes} from '../../../functions/activate/routes';
 import {makeApprovalService} from '../../../shared/approvals/service';
 import {makeFirestore} from '../../../shared/google/firestore';
 import {makeFirestoreRequestStore} from '../../../shared/google/firestore-requests';
 import {makeHttpFunction} from '../../../shared/http';
 import {makeLogger} from '../../../shared/log';
 import {makeTestIap} from '../../support/iap';
+import {servicesOver} from '../../support/services';
 import {
   ALICE,
+  approvalEligibility,
   BOB,
   CAROL,
-  MemoryEligibility,
   REQUEST_PATH,
   requestBody,
 } from '../harness';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
       database: config.firestore.database,
       deadlineMs: 2_000,
     }),
-    eligibility: new MemoryEligibility(),
+    eligibility: approvalEligibility(),
     activator: {activate: async () => {}},
     notifier: {
       notify: async () => {
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   functions.http(
     'down',
     makeHttpFunction({
-      routes: [makeRequestRouteOver({config, approvals: () => approvals})],
+      routes: makeActivateRoutes(servicesOver({config, approvals})),
       verifier: iap.verifier,
       log,
       rateLimitPerMinute: 0,

@@ -1,13 +1,13 @@
 /**
- * The HTTP kit every function is built from: a small router over absolute
- * paths, IAP verification before anything else (except `GET /health`), the
- * POST rules of DESIGN §2.1 (JSON, `X-JIT-Access: 1`, 64 KiB), a per-user rate
- * limit, and the one place where errors become responses.
+ * The router every function is built from: routes over absolute paths, IAP
+ * verification before anything else (except `GET /health`), the request
+ * rules and the rate limit, a request context that gives every log line of
+ * the request its trace and user, and the one place where errors (404 and
+ * 405 among them) become responses.
  *
  * Handlers never see an unverified identity: `ctx.user` comes from the IAP
  * assertion, never from a header or the body.
  */
-import type {ZodType, ZodTypeDef} from 'zod';
 import type {
   HttpFunction,
   Request,
@@ -16,32 +16,15 @@ import type {
 import {
   AppError,
   InvalidArgumentError,
-  PayloadTooLargeError,
-  ResourceExhaustedError,
+  MethodNotAllowedError,
+  NotFoundError,
   toErrorResponse,
-  UnsupportedMediaTypeError,
-} from './errors';
-import {Logger, traceFromHeader} from './log';
-
-/** The caller, as the verified IAP assertion names them. */
-export interface Identity {
-  /** The `email` claim, lower-cased. */
-  email: string;
-  /** The `sub` claim (`accounts.google.com:<id>`). */
-  subject: string;
-  /** `google.access_levels`, when present. */
-  accessLevels?: string[];
-}
-
-/** Verifies the IAP assertion of a request (shared/iap.ts implements it). */
-export interface IdentityVerifier {
-  /** Resolves the caller, or throws UnauthenticatedError / UnavailableError. */
-  verify(
-    headers: Record<string, string | string[] | undefined>,
-  ): Promise<Identity>;
-}
-
-export const MAX_BODY_BYTES = 64 * 1024;
+} from '../errors';
+import {Logger, traceFromHeader} from '../log';
+import type {Identity, IdentityVerifier} from '../ports';
+import {addRequestLabels, runInRequestContext} from '../request-context';
+import {makeRateLimiter} from './rate-limit';
+import {checkPost, header} from './request-rules';
 
 export interface RouteContext {
   req: Request;
@@ -53,7 +36,7 @@ export interface RouteContext {
   query: Record<string, string>;
   /** The parsed JSON body of a POST (undefined for GET). */
   body: unknown;
-  /** A logger carrying the trace and the user. */
+  /** The function's logger; its entries carry the request's trace and user. */
   log: Logger;
 }
 
@@ -112,7 +95,7 @@ export function sendJson(res: Response, status: number, body: unknown): void {
 
 /** Answers an error; an unknown one is logged in full and answered as a plain 500. */
 export function sendError(res: Response, err: unknown, log: Logger): void {
-  const {httpStatus, body, known} = toErrorResponse(err);
+  const {httpStatus, body, known, headers} = toErrorResponse(err);
   if (!known) {
     log.error('Unhandled error', {event: 'http.error'}, {error: err});
   } else if (httpStatus >= 500) {
@@ -122,71 +105,9 @@ export function sendError(res: Response, err: unknown, log: Logger): void {
       {error: err},
     );
   }
-  if (!res.headersSent) sendJson(res, httpStatus, body);
-}
-
-function header(req: Request, name: string): string | undefined {
-  const v = req.headers[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** The POST rules of DESIGN §2.1: JSON only, the CSRF header, 64 KiB. */
-export function checkPost(req: Request): unknown {
-  const contentType = header(req, 'content-type') ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-    throw new UnsupportedMediaTypeError(
-      'Content-Type must be application/json',
-    );
-  }
-  if (header(req, 'x-jit-access') !== '1') {
-    throw new InvalidArgumentError('The header X-JIT-Access: 1 is required');
-  }
-  const raw = (req as Request & {rawBody?: Buffer}).rawBody;
-  const length = raw?.length ?? Number(header(req, 'content-length') ?? 0);
-  if (length > MAX_BODY_BYTES) {
-    throw new PayloadTooLargeError(
-      `The body is larger than ${MAX_BODY_BYTES} bytes`,
-    );
-  }
-  const body: unknown = req.body;
-  if (
-    body === undefined ||
-    body === null ||
-    typeof body !== 'object' ||
-    Array.isArray(body) ||
-    Buffer.isBuffer(body)
-  ) {
-    throw new InvalidArgumentError('The body must be a JSON object');
-  }
-  return body;
-}
-
-/** A fixed-window limiter per user, per instance (DESIGN §1 RATE_LIMIT_PER_MINUTE). */
-export function makeRateLimiter(
-  perMinute: number,
-  now: () => number = Date.now,
-) {
-  const windows = new Map<string, {start: number; count: number}>();
-  return (key: string): void => {
-    if (perMinute <= 0) return;
-    const t = now();
-    let w = windows.get(key);
-    if (!w || t - w.start >= 60_000) {
-      // Drop stale windows now and then so the map cannot grow without bound.
-      if (windows.size > 10_000) {
-        for (const [k, v] of windows)
-          if (t - v.start >= 60_000) windows.delete(k);
-      }
-      w = {start: t, count: 0};
-      windows.set(key, w);
-    }
-    w.count += 1;
-    if (w.count > perMinute) {
-      throw new ResourceExhaustedError(
-        `Too many requests: at most ${perMinute} a minute; try again shortly`,
-      );
-    }
-  };
+  if (res.headersSent) return;
+  for (const [name, value] of Object.entries(headers)) res.set(name, value);
+  sendJson(res, httpStatus, body);
 }
 
 export interface HttpFunctionOptions {
@@ -217,24 +138,17 @@ export function makeHttpFunction(options: HttpFunctionOptions): HttpFunction {
   const routes = [HEALTH_ROUTE, ...options.routes].map(compile);
   const limit = makeRateLimiter(options.rateLimitPerMinute);
 
-  return async (req: Request, res: Response) => {
-    const trace = traceFromHeader(
-      header(req, 'x-cloud-trace-context'),
-      projectId,
-    );
-    let requestLog = log.child({trace});
+  const serve = async (req: Request, res: Response) => {
     try {
       const path = (req.path || '/').replace(/\/+$/, '') || '/';
       const method = req.method === 'HEAD' ? 'GET' : req.method;
       let matched: CompiledRoute | undefined;
       let params: Record<string, string> = {};
-      let pathMatched = false;
       // RFC 9110 §15.5.6: a 405 names the methods the path does allow.
       const allowed = new Set<string>();
       for (const c of routes) {
         const m = c.regex.exec(path);
         if (!m) continue;
-        pathMatched = true;
         allowed.add(c.route.method);
         if (c.route.method === 'GET') allowed.add('HEAD');
         if (c.route.method !== method) continue;
@@ -250,35 +164,31 @@ export function makeHttpFunction(options: HttpFunctionOptions): HttpFunction {
         break;
       }
       if (matched?.route.public) {
-        await respond(matched.route, {
-          req,
-          res,
-          params,
-          requestLog,
-          user: undefined,
-        });
+        await respond(matched.route, {req, res, params, log, user: undefined});
         return;
       }
       // Identity first: nothing else (not even a 404) is revealed without it.
       const user = await verifier.verify(req.headers);
-      requestLog = requestLog.child({labels: {user: user.email}});
+      addRequestLabels({user: user.email});
       limit(user.email);
       if (!matched) {
-        if (pathMatched) res.set('Allow', [...allowed].join(', '));
-        sendJson(res, pathMatched ? 405 : 404, {
-          error: {
-            code: pathMatched ? 405 : 404,
-            status: pathMatched ? 'INVALID_ARGUMENT' : 'NOT_FOUND',
-            message: pathMatched ? 'Method not allowed' : 'Not found',
-          },
-        });
-        return;
+        throw allowed.size > 0
+          ? new MethodNotAllowedError('Method not allowed', [...allowed])
+          : new NotFoundError('Not found');
       }
-      await respond(matched.route, {req, res, params, requestLog, user});
+      await respond(matched.route, {req, res, params, log, user});
     } catch (err) {
-      sendError(res, err, requestLog);
+      sendError(res, err, log);
     }
   };
+  return (req: Request, res: Response) =>
+    runInRequestContext(
+      {
+        trace: traceFromHeader(header(req, 'x-cloud-trace-context'), projectId),
+        labels: {},
+      },
+      () => serve(req, res),
+    );
 }
 
 async function respond(
@@ -287,7 +197,7 @@ async function respond(
     req: Request;
     res: Response;
     params: Record<string, string>;
-    requestLog: Logger;
+    log: Logger;
     user: Identity | undefined;
   },
 ): Promise<void> {
@@ -304,28 +214,7 @@ async function respond(
     params: c.params,
     query,
     body,
-    log: c.requestLog,
+    log: c.log,
   });
   if (result !== undefined) sendJson(c.res, result.status ?? 200, result.body);
-}
-
-/**
- * Parses a POST body with a strict zod schema: unknown fields are named in
- * the 400, any other mismatch answers with the expected shape.
- */
-export function parseBody<T>(
-  schema: ZodType<T, ZodTypeDef, unknown>,
-  body: unknown,
-  shape: string,
-): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const unknownKeys = parsed.error.issues.flatMap(i =>
-    i.code === 'unrecognized_keys' ? i.keys : [],
-  );
-  throw new InvalidArgumentError(
-    unknownKeys.length > 0
-      ? `Unknown fields: ${unknownKeys.slice(0, 5).join(', ')}`
-      : `The body must be ${shape}`,
-  );
 }

@@ -4,10 +4,10 @@ import * as path from 'path';
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
+import {makeStaticRoutes} from '../../functions/web/routes';
+import {makeHttpFunction} from '../../shared/http';
 import {makeLogger} from '../../shared/log';
-import {makeTestIap, TestIap} from '../../test/support/iap';
-import {makeDeps} from '../deps';
-import {makeWebFunction} from '.';
+import {makeTestIap, TestIap} from '../support/iap';
 
 const SOURCE_STATIC = path.join(__dirname, '..', '..', 'web', 'static');
 const UI_SOURCE = path.join(__dirname, '..', '..', 'web', 'src');
@@ -27,9 +27,16 @@ beforeAll(async () => {
     `export const x = ${JSON.stringify('x'.repeat(2000))};\n`,
   );
   fs.writeFileSync(path.join(staticDir, 'js', 'main.js.map'), '{}');
-  const log = makeLogger(() => {});
-  const deps = {...makeDeps(iap.config, log), verifier: () => iap.verifier};
-  functions.http('web-under-test', makeWebFunction(deps, {staticDir}));
+  // Target `web`'s routes over this folder, behind the real router and IAP.
+  functions.http(
+    'web-under-test',
+    makeHttpFunction({
+      routes: makeStaticRoutes(staticDir),
+      verifier: iap.verifier,
+      log: makeLogger(() => {}),
+      rateLimitPerMinute: iap.config.rateLimitPerMinute,
+    }),
+  );
   server = getTestServer('web-under-test');
 });
 

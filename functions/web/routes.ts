@@ -2,17 +2,12 @@
  * Target `web`: the single-page UI (`/`, `/static/…`, `/favicon.ico`) and the
  * request page that email links open (`/requests/{id}`, the same page, which
  * then reads the request through the API). Behind IAP like every other path:
- * makeHttpFunction verifies the assertion before any route runs.
+ * the router verifies the assertion before any route runs.
  */
 import * as path from 'path';
-import type {
-  HttpFunction,
-  Request,
-  Response,
-} from '@google-cloud/functions-framework';
+import type {Request, Response} from '@google-cloud/functions-framework';
 import {NotFoundError} from '../../shared/errors';
-import {makeHttpFunction, Route} from '../../shared/http';
-import type {Deps} from '../deps';
+import type {Route} from '../../shared/http';
 import {SECURITY_HEADERS} from './security-headers';
 import {loadStaticFiles, StaticFile, StaticFiles} from './static-files';
 
@@ -29,11 +24,6 @@ export const DEFAULT_STATIC_DIR = path.join(
 
 /** The asset URL prefix; a load balancer's URL map sends it to `web`. */
 export const ASSET_PREFIX = '/static/';
-
-export interface WebOptions {
-  /** Where index.html and the assets are; DEFAULT_STATIC_DIR otherwise. */
-  staticDir?: string;
-}
 
 // The page revalidates on every load (a cheap 304 through IAP). An asset
 // fetched with the version index.html names (`?v=<hash>`) never changes, so
@@ -78,11 +68,14 @@ function send(
   return undefined;
 }
 
-/** The UI's routes, to be served by `web` and by `app`. */
-export function makeWebRoutes(_deps: Deps, options: WebOptions = {}): Route[] {
-  const files: StaticFiles = loadStaticFiles(
-    options.staticDir ?? DEFAULT_STATIC_DIR,
-  );
+/** The UI's routes, to be served by `web` and by `app`; they need no service. */
+export function makeWebRoutes(): Route[] {
+  return makeStaticRoutes(DEFAULT_STATIC_DIR);
+}
+
+/** The UI's routes over the files in `staticDir` (a build's web/static). */
+export function makeStaticRoutes(staticDir: string): Route[] {
+  const files: StaticFiles = loadStaticFiles(staticDir);
   const page = files.get('index.html')!;
   const icon = files.get('favicon.ico');
   const servePage: Route['handle'] = async ({req, res}) =>
@@ -113,18 +106,4 @@ export function makeWebRoutes(_deps: Deps, options: WebOptions = {}): Route[] {
       },
     },
   ];
-}
-
-/** The `web` function. */
-export function makeWebFunction(
-  deps: Deps,
-  options: WebOptions = {},
-): HttpFunction {
-  return makeHttpFunction({
-    routes: makeWebRoutes(deps, options),
-    verifier: deps.verifier(),
-    log: deps.log,
-    projectId: deps.config.projectId,
-    rateLimitPerMinute: deps.config.rateLimitPerMinute,
-  });
 }

@@ -1,15 +1,16 @@
 /**
- * POST /api/projects/{project}/roles/self-activate through functions-framework
- * and supertest, with real IAP assertions, the real activator and the real
- * Resource Manager adapter against the fake Google Cloud over loopback.
- * Eligibility is in memory here (test/activation/fixtures.ts): these tests are
- * about the body, the IAM write and the answers; the end-to-end test with the
- * real catalogs is self-activate-e2e.test.ts.
+ * POST /api/projects/{project}/roles/self-activate on target `activate`,
+ * through functions-framework and supertest, with real IAP assertions, the
+ * self-activation use case, the real activator and the real Resource Manager
+ * adapter against the fake Google Cloud over loopback. Eligibility is in
+ * memory here (test/support/memory-eligibility.ts): these tests are about the
+ * body, the IAM write and the answers; the sandbox test walks the same path
+ * with the real catalogs.
  */
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import {makeSelfActivateRoute} from '../../functions/activate/self-activate-route';
+import {buildTarget} from '../../functions/targets';
 import {
   fakeEndpoints,
   startFakeGoogleCloud,
@@ -20,17 +21,17 @@ import {makeActivator} from '../../shared/activation/activator';
 import type {Config} from '../../shared/config';
 import {compileJustificationPattern} from '../../shared/limits';
 import {makeProjectIamClient} from '../../shared/google/resource-manager';
-import {makeHttpFunction} from '../../shared/http';
 import {makeMemoryLogger} from '../../shared/log';
 import {makeTestIap, type TestIap} from '../support/iap';
-import {celParseErrors} from './cel-check';
+import {servicesOver} from '../support/services';
+import {celParseErrors} from '../activation/cel-check';
 import {
   activationWorld,
   AUDIT_CONFIGS,
   memoryEligibility,
   OWNER_BINDING,
   PROJECT,
-} from './fixtures';
+} from '../activation/fixtures';
 
 const GET = 'cloudresourcemanager.projects.getIamPolicy';
 const SET = 'cloudresourcemanager.projects.setIamPolicy';
@@ -46,26 +47,24 @@ function register(name: string, config: Config) {
   const log = memory.logger;
   functions.http(
     name,
-    makeHttpFunction({
-      routes: [
-        makeSelfActivateRoute({
-          config,
-          eligibility,
-          activator: makeActivator({
-            iam: makeProjectIamClient(config, log, {
-              retry: {initialDelayMs: 5, maxDelayMs: 20, deadlineMs: 5_000},
-            }),
-            log,
-            initialDelayMs: 5,
-            maxDelayMs: 20,
+    buildTarget(
+      'activate',
+      servicesOver({
+        config: {...config, rateLimitPerMinute: 0},
+        log,
+        verifier: iap.verifier,
+        eligibility,
+        activator: makeActivator({
+          iam: makeProjectIamClient(config, log, {
+            retry: {initialDelayMs: 5, maxDelayMs: 20, deadlineMs: 5_000},
           }),
-          now: () => NOW,
+          log,
+          initialDelayMs: 5,
+          maxDelayMs: 20,
         }),
-      ],
-      verifier: iap.verifier,
-      log,
-      rateLimitPerMinute: 0,
-    }),
+        now: () => NOW,
+      }),
+    ),
   );
 }
 
@@ -98,7 +97,7 @@ beforeEach(() => {
   fake.clearFaults();
   fake.latencyMs = 0;
   memory.lines.length = 0;
-  eligibility.asked = 0;
+  eligibility.calls.length = 0;
 });
 
 function post(
@@ -120,15 +119,15 @@ function bindings(): WorldBinding[] {
   return fake.world.policies?.[`projects/${PROJECT}`]?.bindings ?? [];
 }
 
+/** The audit entries of self-activation: their fields and labels, flat. */
 function auditEvents() {
   return memory
     .entries()
-    .map(
-      e =>
-        e['logging.googleapis.com/labels'] as
-          Record<string, string> | undefined,
-    )
-    .filter(l => l?.['event'] === 'api.activateRole');
+    .map(e => ({
+      ...e,
+      ...(e['logging.googleapis.com/labels'] as Record<string, string>),
+    }))
+    .filter(e => e['event'] === 'api.activateRole');
 }
 
 const window =
@@ -181,11 +180,11 @@ describe('self-activate', () => {
       expect.objectContaining({
         user: 'alice@example.com',
         project: PROJECT,
-        entitlements: roles.join(', '),
+        entitlements: roles,
         justification: 'b/1',
         start: '2040-01-01T10:00:00Z',
         end: '2040-01-01T11:00:00Z',
-        outcome: 'activated',
+        outcome: 'success',
       }),
     ]);
   });
@@ -320,7 +319,7 @@ describe('self-activate', () => {
     expect(fake.calls(SET)).toHaveLength(6);
     expect(bindings()).toEqual([OWNER_BINDING]);
     expect(auditEvents()).toEqual([
-      expect.objectContaining({outcome: 'ABORTED'}),
+      expect.objectContaining({outcome: 'refused', status: 'ABORTED'}),
     ]);
   });
 
@@ -357,7 +356,8 @@ describe('self-activate', () => {
       expect(bindings()).toEqual([OWNER_BINDING]);
       expect(auditEvents()).toEqual([
         expect.objectContaining({
-          outcome: 'PERMISSION_DENIED',
+          outcome: 'refused',
+          status: 'PERMISSION_DENIED',
           user: 'alice@example.com',
         }),
       ]);
@@ -449,7 +449,7 @@ describe('self-activate', () => {
       expect(res.body.error.status).toBe('INVALID_ARGUMENT');
       expect(res.body.error.message).toMatch(message);
       expect(fake.calls()).toHaveLength(0);
-      expect(eligibility.asked).toBe(0);
+      expect(eligibility.count('listEntitlements')).toBe(0);
     },
   );
 

@@ -2,8 +2,12 @@
  * The port through which approvals read and change stored requests
  * (shared/google/firestore-requests.ts implements it on Firestore).
  */
-import type {Verdict} from './transition';
-import type {AccessRequest, NotificationStatus, RequestState} from './types';
+import type {Verdict} from '../approvals/transition';
+import type {
+  AccessRequest,
+  NotificationStatus,
+  RequestState,
+} from '../approvals/types';
 
 /** A stored state (EXPIRED is only ever read, never stored). */
 export type StoredState = Exclude<RequestState, 'EXPIRED'>;

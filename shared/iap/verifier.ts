@@ -1,5 +1,5 @@
 /**
- * IAP assertion verification (DESIGN §3): the `x-goog-iap-jwt-assertion`
+ * IAP assertion verification (docs/design.md §3): the `x-goog-iap-jwt-assertion`
  * header, checked with google-auth-library plus our own rules (ES256 only,
  * IAP's issuer, 30 s of clock skew, the audience pinned by
  * shared/iap/audience.ts, keys from shared/iap/keys.ts).
@@ -9,18 +9,18 @@
  * answered: every refusal is an UnauthenticatedError with one fixed message,
  * and an `iap.authenticate` log event with a reason in our own words.
  */
-import {OAuth2Client} from './iap/library';
-import {keyUrlProblem, type Config} from './config';
-import {ConfigurationError, UnauthenticatedError} from './errors';
-import type {Identity, IdentityVerifier} from './http';
-import {
-  audienceMatches,
-  resolveAudience,
-  type AudiencePin,
-} from './iap/audience';
-import {makeKeyStore} from './iap/keys';
-import {traceFromHeader, type Logger} from './log';
-import type {BackendServicePort, MetadataPort} from './ports';
+import {keyUrlProblem, type Config} from '../config';
+import {ConfigurationError, UnauthenticatedError} from '../errors';
+import type {Logger} from '../log';
+import type {
+  BackendServicePort,
+  Identity,
+  IdentityVerifier,
+  MetadataPort,
+} from '../ports';
+import {audienceMatches, resolveAudience, type AudiencePin} from './audience';
+import {makeKeyStore} from './keys';
+import {newOAuth2Client} from './library';
 
 /** The header IAP adds to every request it lets through. */
 export const IAP_ASSERTION_HEADER = 'x-goog-iap-jwt-assertion';
@@ -82,7 +82,7 @@ export function checkKeyUrlForRuntime(config: Config): void {
 }
 
 /**
- * Builds the verifier of shared/http.ts. Checks the configuration now (a
+ * Builds the verifier the router puts before every route. Checks the configuration now (a
  * foreign key URL in production refuses to start) and warns when audience
  * checks are relaxed; touches no network until the first request.
  */
@@ -97,8 +97,9 @@ export function makeIapVerifier(options: IapVerifierOptions): IdentityVerifier {
     );
   }
   const keys = makeKeyStore({url: config.iap.publicKeysUrl, log, now});
-  // Only for its signature check; it holds no credentials and fetches nothing.
-  const library = new OAuth2Client();
+  // Only for its signature check; it holds no credentials and fetches
+  // nothing. Built on the first assertion, so /health never loads it.
+  let library: ReturnType<typeof newOAuth2Client> | undefined;
 
   let pin: AudiencePin | undefined;
   let resolving: Promise<AudiencePin> | undefined;
@@ -183,6 +184,7 @@ export function makeIapVerifier(options: IapVerifierOptions): IdentityVerifier {
     if (pem === undefined) throw new Refusal('unknown key id');
 
     try {
+      library ??= newOAuth2Client();
       await library.verifySignedJwtWithCertsAsync(
         header,
         {[kid]: pem},
@@ -203,25 +205,19 @@ export function makeIapVerifier(options: IapVerifierOptions): IdentityVerifier {
 
   return {
     async verify(headers) {
-      const requestLog = log.child({
-        trace: traceFromHeader(
-          [headers['x-cloud-trace-context']].flat()[0],
-          config.projectId,
-        ),
-      });
       let identity: Identity;
       try {
         identity = await check(headers[IAP_ASSERTION_HEADER]);
       } catch (err) {
         if (!(err instanceof Refusal)) throw err; // 503s: audience or keys
-        requestLog.warn(
+        log.warn(
           `IAP assertion refused: ${err.message}`,
           {event: 'iap.authenticate', outcome: 'refused'},
           {reason: err.message},
         );
         throw new UnauthenticatedError(UNAUTHENTICATED_MESSAGE);
       }
-      requestLog.info(
+      log.info(
         'IAP assertion accepted',
         {event: 'iap.authenticate', outcome: 'success', user: identity.email},
         {sub: identity.subject, accessLevels: identity.accessLevels},

@@ -1,0 +1,96 @@
+/**
+ * The routes of `activate` (docs/design.md §2.1): self-approved activation
+ * and requests for approval. Each parses its body, calls the use case and
+ * answers its result; the rules live in shared/activation/self-activation.ts
+ * and shared/approvals/service.ts.
+ */
+import {z} from 'zod';
+import {checkProjectId} from '../../shared/activation/input-checks';
+import type {AccessRequest, SelfActivateResponse} from '../../shared/api';
+import {
+  entitlementRefOf,
+  parseEntitlementRef,
+} from '../../shared/eligibility/entitlement-ref';
+import {InvalidArgumentError} from '../../shared/errors';
+import {parseBody, type Route} from '../../shared/http';
+import {isValidEmail} from '../../shared/limits';
+import type {Services} from '../services';
+
+const SelfActivateBody = z.strictObject({
+  roles: z.array(z.unknown()),
+  justification: z.unknown().optional(),
+  durationMinutes: z.unknown().optional(),
+});
+
+const RequestBody = z.strictObject({
+  role: z.unknown(),
+  resourceCondition: z.unknown().optional(),
+  justification: z.unknown(),
+  durationMinutes: z.unknown(),
+  reviewers: z.unknown(),
+});
+
+function parseReviewers(value: unknown): string[] {
+  if (!Array.isArray(value)) {
+    throw new InvalidArgumentError(
+      'reviewers must be a list of email addresses',
+    );
+  }
+  return value.map((r, i) => {
+    if (typeof r !== 'string' || !isValidEmail(r.trim())) {
+      throw new InvalidArgumentError(
+        `reviewers[${i}]: ${typeof r === 'string' ? JSON.stringify(r.slice(0, 100)) : 'it'} is not an email address`,
+      );
+    }
+    return r.trim().toLowerCase();
+  });
+}
+
+/** `POST …/roles/self-activate` and `POST …/roles/request`. */
+export function makeActivateRoutes(services: Services): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/api/projects/{project}/roles/self-activate',
+      async handle({params, body, user}) {
+        const project = checkProjectId(params['project']);
+        const b = parseBody(
+          SelfActivateBody,
+          body,
+          '{roles: [role or {role, resourceCondition}], justification, durationMinutes}',
+        );
+        const activations = await services
+          .selfActivation()
+          .activate(user.email, {
+            project,
+            entitlements: b.roles.map((r, i) =>
+              parseEntitlementRef(r, `roles[${i}]`),
+            ),
+            justification: b.justification as string,
+            durationMinutes: b.durationMinutes as number,
+          });
+        return {body: {activations} satisfies SelfActivateResponse};
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/projects/{project}/roles/request',
+      async handle({params, body, user}) {
+        const project = checkProjectId(params['project']);
+        const b = parseBody(
+          RequestBody,
+          body,
+          '{role, resourceCondition?, justification, durationMinutes, reviewers}',
+        );
+        const request = await services.approvals().create(user.email, {
+          project,
+          entitlement: entitlementRefOf(b.role, b.resourceCondition),
+          justification: b.justification as string,
+          durationMinutes: b.durationMinutes as number,
+          reviewers: parseReviewers(b.reviewers),
+        });
+        return {status: 201, body: request satisfies AccessRequest};
+      },
+    },
+  ];
+}

@@ -1,0 +1,107 @@
+/**
+ * The JSON API on the wire (docs/design.md §2.1): every request body and
+ * every answer, in one module. The routes check their answers against these
+ * types with `satisfies`, and the web UI calls the API with them, so the two
+ * cannot drift apart. Types only: importing this module loads no code.
+ */
+import type {Activation} from './activation/self-activation';
+import type {AccessRequest, RequestState} from './approvals/types';
+import type {ErrorBody} from './errors';
+import type {Entitlement, EntitlementId} from './eligibility/types';
+
+export type {Activation} from './activation/self-activation';
+export type {
+  AccessRequest,
+  Approval,
+  NotificationStatus,
+  RequestState,
+} from './approvals/types';
+export type {ErrorBody} from './errors';
+export type {
+  ActivationType,
+  Entitlement,
+  EntitlementId,
+  EntitlementStatus,
+} from './eligibility/types';
+
+/** `GET /health`. */
+export interface HealthResponse {
+  healthy: true;
+}
+
+/** `GET /api/policy`: what the UI needs to know before the user acts. */
+export interface PolicyResponse {
+  signedInUser: {email: string};
+  justificationHint: string;
+  justificationPattern: string;
+  defaultActivationMinutes: number;
+  maxActivationMinutes: number;
+  minReviewers: number;
+  maxReviewers: number;
+  requiredApprovals: number;
+  maxRoles: number;
+  requestTimeoutMinutes: number;
+  scope: string;
+}
+
+/** `GET /api/projects`. */
+export interface ProjectsResponse {
+  projects: string[];
+}
+
+/** `GET /api/projects/{project}/roles`. */
+export interface RolesResponse {
+  roles: Entitlement[];
+  /** Safe to show: bindings that were ignored, data that could not be read. */
+  warnings: string[];
+}
+
+/** `GET /api/projects/{project}/peers?role=…&resourceCondition=…`. */
+export interface PeersResponse {
+  peers: string[];
+}
+
+/** An entitlement as a body names it: a role, or a role and its resource condition. */
+export type EntitlementName = string | EntitlementId;
+
+/** `POST /api/projects/{project}/roles/self-activate`. */
+export interface SelfActivateBody {
+  roles: EntitlementName[];
+  justification: string;
+  durationMinutes: number;
+}
+
+export interface SelfActivateResponse {
+  activations: Activation[];
+}
+
+/** `POST /api/projects/{project}/roles/request` → 201 AccessRequest. */
+export interface RequestRoleBody extends EntitlementId {
+  justification: string;
+  durationMinutes: number;
+  reviewers: string[];
+}
+
+/** `GET /api/requests?as=…&state=…`. */
+export interface RequestsQuery {
+  as?: 'requester' | 'reviewer';
+  state?: RequestState;
+}
+
+export interface RequestsResponse {
+  requests: AccessRequest[];
+}
+
+/** The decisions on a request: `POST /api/requests/{id}/<action>`. */
+export type RequestAction = 'approve' | 'deny' | 'withdraw' | 'remind';
+
+/** The body of each action; every one answers the updated AccessRequest. */
+export interface RequestActionBodies {
+  approve: {comment?: string};
+  deny: {reason: string};
+  withdraw: Record<string, never>;
+  remind: Record<string, never>;
+}
+
+/** What every failed call answers. */
+export type ErrorResponse = ErrorBody;

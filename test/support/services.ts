@@ -1,0 +1,68 @@
+/**
+ * Services for route tests: the real use cases over the ports a test gives
+ * (in-memory eligibility, the fake Google Cloud, the Firestore emulator), in
+ * the shape the composition root builds. A use case whose ports the test did
+ * not give throws when a route asks for it.
+ */
+import {makeSelfActivation} from '../../shared/activation/self-activation';
+import type {Activator} from '../../shared/activation/types';
+import type {ApprovalService} from '../../shared/approvals/service';
+import type {Config} from '../../shared/config';
+import {
+  makeEntitlementListing,
+  type PendingRequestsLookup,
+} from '../../shared/eligibility/listing';
+import type {EligibilityService} from '../../shared/eligibility/types';
+import {makeLogger, type Logger} from '../../shared/log';
+import type {IdentityVerifier} from '../../shared/ports';
+import {once} from '../../functions/deps';
+import type {Services} from '../../functions/services';
+
+export interface ServiceParts {
+  config: Config;
+  log?: Logger;
+  verifier?: IdentityVerifier;
+  eligibility?: EligibilityService;
+  activator?: Activator;
+  approvals?: ApprovalService;
+  /** The caller's pending requests; the approval service's otherwise. */
+  pendingRequests?: PendingRequestsLookup;
+  now?: () => Date;
+}
+
+function missing(what: string): never {
+  throw new Error(`this test gave no ${what}`);
+}
+
+export function servicesOver(parts: ServiceParts): Services {
+  const {config} = parts;
+  const log = parts.log ?? makeLogger(() => {});
+  const eligibility = () => parts.eligibility ?? missing('eligibility');
+  return {
+    config,
+    log,
+    verifier: () => parts.verifier ?? missing('verifier'),
+    listing: once(() =>
+      makeEntitlementListing({
+        eligibility: eligibility(),
+        pendingRequests:
+          parts.pendingRequests ??
+          (parts.approvals
+            ? (user, project) =>
+                parts.approvals!.pendingRequestsFor(user, project)
+            : undefined),
+        log,
+      }),
+    ),
+    selfActivation: once(() =>
+      makeSelfActivation({
+        eligibility: eligibility(),
+        activator: parts.activator ?? missing('activator'),
+        config,
+        log,
+        ...(parts.now ? {now: parts.now} : {}),
+      }),
+    ),
+    approvals: () => parts.approvals ?? missing('approval service'),
+  };
+}

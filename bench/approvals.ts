@@ -1,5 +1,5 @@
 /**
- * Multi-party approval (issue 5 item 9): Firestore operations and Google API
+ * Multi-party approval: Firestore operations and Google API
  * calls per approval that completes the count, and the median server-side
  * time of one approval (the approval service call: eligibility re-checks,
  * two transactions, the IAM read and write), against Firestore's emulator

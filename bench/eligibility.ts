@@ -1,5 +1,5 @@
 /**
- * Benchmark section: eligibility (issue 4 item 8).
+ * Benchmark section: eligibility.
  *
  * - The time to compute one user's eligible roles over pre-fetched data (a
  *   project chain of 5,000 bindings, 1,000 groups): target ≤ 50 ms median.

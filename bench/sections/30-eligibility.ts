@@ -1,5 +1,5 @@
 /**
- * Eligibility (issue 4 item 8): Google API calls per `GET roles` with each
+ * Eligibility: Google API calls per `GET roles` with each
  * catalog, and the time to compute one user's roles over pre-fetched data
  * (5,000 bindings, 1,000 groups). See bench/eligibility.ts.
  */

@@ -4,10 +4,6 @@
  * (this is how an active role is extended), the user's expired activations
  * removed; every other binding and the audit configs are returned as they
  * were read (the same objects), at version 3 with the etag that was read.
- *
- * Signatures:
- * - `activationBinding(userEmail, grant, description): IamBinding`
- * - `applyActivations(policy: IamPolicy, edits: ActivationEdit[], now: Date): IamPolicy`
  */
 import {
   formatActivationCondition,

@@ -8,6 +8,7 @@
  * callback that throws an error with a numeric `code`).
  */
 import {activationWindow} from '../activation/types';
+import {effectiveState} from './effective-state';
 import {
   AbortedError,
   AlreadyExistsError,
@@ -18,11 +19,12 @@ import {
 } from '../errors';
 import {
   AccessRequest,
-  APPROVED_STALE_MS,
   MAX_REASON_LENGTH,
   REMIND_COOLDOWN_MS,
   RequestState,
 } from './types';
+
+export {effectiveState};
 
 export type RequestAction =
   | {type: 'approve'; comment?: string}
@@ -42,30 +44,6 @@ export type Verdict =
       activate: boolean;
     }
   | {ok: false; error: AppError};
-
-/**
- * The state a request is in as read at `now`: a PENDING request past its
- * `expiresAt` is EXPIRED, and an APPROVED one whose IAM write started more
- * than two minutes ago is FAILED (the instance that was writing it is gone).
- */
-export function effectiveState(
-  request: AccessRequest,
-  now: Date,
-): RequestState {
-  if (
-    request.state === 'PENDING' &&
-    now.getTime() >= Date.parse(request.expiresAt)
-  ) {
-    return 'EXPIRED';
-  }
-  if (request.state === 'APPROVED') {
-    const since = Date.parse(
-      request.activation?.start ?? request.decidedAt ?? '',
-    );
-    if (!(now.getTime() - since <= APPROVED_STALE_MS)) return 'FAILED';
-  }
-  return request.state;
-}
 
 /** The request as a caller sees it at `now` (its effective state). */
 export function asRead(request: AccessRequest, now: Date): AccessRequest {

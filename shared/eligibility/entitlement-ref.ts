@@ -3,13 +3,18 @@
  * `{ "role": "roles/x", "resourceCondition": "<as GET roles returned it>" }`,
  * or a plain role string when the caller has exactly one entitlement for that
  * role.
- *
- * Pure: the web UI imports `entitlementKey` from here.
  */
 import {InvalidArgumentError, PermissionDeniedError} from '../errors';
 import {normaliseResourceCondition} from './conditions';
 import {isValidRoleName, MAX_CONDITION_LENGTH} from '../limits';
-import type {Entitlement, EntitlementId} from './types';
+import {
+  describeEntitlement,
+  entitlementKey,
+  sameEntitlement,
+} from './entitlement-id';
+import type {Entitlement} from './types';
+
+export {describeEntitlement, entitlementKey, sameEntitlement};
 
 /** An entitlement as a caller named it. */
 export interface EntitlementRef {
@@ -104,29 +109,6 @@ export function parseEntitlementRef(
     resourceCondition: checkResourceCondition(record.resourceCondition, field),
     byRoleOnly: false,
   };
-}
-
-/** Whether two entitlements are the same role with the same resource condition. */
-export function sameEntitlement(a: EntitlementId, b: EntitlementId): boolean {
-  return (
-    a.role === b.role &&
-    (a.resourceCondition ?? '') === (b.resourceCondition ?? '')
-  );
-}
-
-/** A string that identifies an entitlement, for maps and duplicate checks. */
-export function entitlementKey(e: EntitlementId): string {
-  return JSON.stringify([e.role, e.resourceCondition ?? null]);
-}
-
-/** `roles/x`, or `roles/x (R)` with a resource condition: for messages and logs. */
-export function describeEntitlement(e: {
-  role: string;
-  resourceCondition?: string;
-}): string {
-  return e.resourceCondition === undefined
-    ? e.role
-    : `${e.role} (${e.resourceCondition})`;
 }
 
 /**

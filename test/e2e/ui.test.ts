@@ -177,7 +177,7 @@ describeIf(!unavailable, unavailable ?? '')('UI in the sandbox', () => {
     await page.getByRole('button', {name: 'Activate'}).click();
     await page
       .getByText(
-        'The justification does not have the expected form (Ticket or reason, without #).',
+        'The justification does not match the required format (Ticket or reason, without #)',
       )
       .waitFor();
     await expect(

@@ -1,5 +1,5 @@
 /**
- * Two catalogs, one answer (issue 4 item 2): for the same seeded world, the
+ * Two catalogs, one answer: for the same seeded world, the
  * AssetInventory and PolicyAnalyzer catalogs give the same entitlements,
  * projects and peers, and both change when the world changes.
  */

@@ -1,59 +1,39 @@
 /**
- * The JSON API of DESIGN §2.1, as the browser calls it. Every POST carries
+ * The JSON API of docs/design.md §2.1, as the browser calls it. Every POST carries
  * `Content-Type: application/json` and `X-JIT-Access: 1` (the server's
  * cross-site request forgery defence); every error surfaces as an ApiError
  * whose message is the server's own.
  */
 
-export interface Policy {
-  signedInUser: {email: string};
-  justificationHint: string;
-  justificationPattern: string;
-  defaultActivationMinutes: number;
-  maxActivationMinutes: number;
-  minReviewers: number;
-  maxReviewers: number;
-  requiredApprovals: number;
-  maxRoles: number;
-  requestTimeoutMinutes: number;
-  scope: string;
-}
+// The wire types are the server's own (shared/api.ts): type-only imports,
+// erased when the UI is bundled.
+import type {
+  AccessRequest,
+  EntitlementId,
+  PeersResponse,
+  PolicyResponse,
+  ProjectsResponse,
+  RequestAction,
+  RequestRoleBody,
+  RequestsResponse,
+  RequestState,
+  RolesResponse,
+  SelfActivateBody,
+  SelfActivateResponse,
+} from '../../shared/api';
 
-export type ActivationType = 'JIT' | 'MPA';
-export type RoleStatus = 'ELIGIBLE' | 'ACTIVE' | 'PENDING_APPROVAL';
-
-export interface RoleEntry {
-  role: string;
-  resourceCondition?: string;
-  activationType: ActivationType;
-  status: RoleStatus;
-  validUntil?: string;
-  requestId?: string;
-}
-
-export interface Entitlement {
-  role: string;
-  resourceCondition?: string;
-}
-
-export interface Activation {
-  role: string;
-  resourceCondition?: string;
-  project: string;
-  start: string;
-  end: string;
-}
-
-// The wire types are the server's own: a type-only import, erased when the
-// UI is transpiled.
 export type {
   AccessRequest,
+  Activation,
+  ActivationType,
   Approval,
+  RequestAction,
   RequestState,
-} from '../../shared/approvals/types';
-import type {AccessRequest, RequestState} from '../../shared/approvals/types';
-
-export type RequestAction = 'approve' | 'deny' | 'withdraw' | 'remind';
+} from '../../shared/api';
+export type Policy = PolicyResponse;
+export type RoleEntry = RolesResponse['roles'][number];
+export type RoleStatus = RoleEntry['status'];
+export type Entitlement = EntitlementId;
 
 /** An API failure, with the server's message (safe to show). */
 export class ApiError extends Error {
@@ -118,51 +98,34 @@ const segment = encodeURIComponent;
 
 /** The endpoints the UI uses. */
 export const api = {
-  policy: () => call<Policy>('GET', '/api/policy'),
-  projects: () => call<{projects: string[]}>('GET', '/api/projects'),
+  policy: () => call<PolicyResponse>('GET', '/api/policy'),
+  projects: () => call<ProjectsResponse>('GET', '/api/projects'),
   roles: (project: string) =>
-    call<{roles: RoleEntry[]; warnings?: string[]}>(
-      'GET',
-      `/api/projects/${segment(project)}/roles`,
-    ),
+    call<RolesResponse>('GET', `/api/projects/${segment(project)}/roles`),
   peers: (project: string, entitlement: Entitlement) => {
     const query = new URLSearchParams({role: entitlement.role});
     if (entitlement.resourceCondition !== undefined) {
       query.set('resourceCondition', entitlement.resourceCondition);
     }
-    return call<{peers: string[]}>(
+    return call<PeersResponse>(
       'GET',
       `/api/projects/${segment(project)}/peers?${query.toString()}`,
     );
   },
-  selfActivate: (
-    project: string,
-    body: {
-      roles: Entitlement[];
-      justification: string;
-      durationMinutes: number;
-    },
-  ) =>
-    call<{activations: Activation[]}>(
+  selfActivate: (project: string, body: SelfActivateBody) =>
+    call<SelfActivateResponse>(
       'POST',
       `/api/projects/${segment(project)}/roles/self-activate`,
       body,
     ),
-  requestApproval: (
-    project: string,
-    body: Entitlement & {
-      justification: string;
-      durationMinutes: number;
-      reviewers: string[];
-    },
-  ) =>
+  requestApproval: (project: string, body: RequestRoleBody) =>
     call<AccessRequest>(
       'POST',
       `/api/projects/${segment(project)}/roles/request`,
       body,
     ),
   requests: (as: 'requester' | 'reviewer', state?: RequestState) =>
-    call<{requests: AccessRequest[]}>(
+    call<RequestsResponse>(
       'GET',
       `/api/requests?as=${as}${state ? `&state=${state}` : ''}`,
     ),

@@ -1,31 +1,22 @@
 /**
- * The justification rules of DESIGN §1, checked before sending: not blank,
- * at most 100 characters, and matched whole against the configured pattern,
- * compiled exactly as the server compiles it.
+ * The justification rules, checked before sending: the server's own
+ * (shared/limits.ts), compiled and worded exactly as the server compiles and
+ * words them, so the page never accepts what the API refuses or the reverse.
  */
+import {
+  compileJustificationPattern,
+  justificationProblem,
+} from '../../shared/limits';
 
-export const MAX_JUSTIFICATION_LENGTH = 100;
+export {MAX_JUSTIFICATION_LENGTH} from '../../shared/limits';
 
 /** Returns a checker: undefined when the text is acceptable, else why not. */
 export function makeJustificationCheck(
   pattern: string,
   hint: string,
 ): (text: string) => string | undefined {
-  let regex: RegExp | undefined;
-  try {
-    regex = new RegExp('^(?:' + pattern + ')$', 'u');
-  } catch {
-    // The server refused to start with such a pattern; let it judge.
-    regex = undefined;
-  }
-  return text => {
-    if (text.trim() === '') return 'Enter a justification.';
-    if (text.length > MAX_JUSTIFICATION_LENGTH) {
-      return `The justification is longer than ${MAX_JUSTIFICATION_LENGTH} characters.`;
-    }
-    if (regex && !regex.test(text)) {
-      return `The justification does not have the expected form (${hint}).`;
-    }
-    return undefined;
-  };
+  const compiled = compileJustificationPattern(pattern);
+  // The server refuses to start with such a pattern; let it judge.
+  const regex = 'regex' in compiled ? compiled.regex : /^[\s\S]*$/;
+  return text => justificationProblem(text, {regex, hint});
 }

@@ -2,6 +2,8 @@
  * Pieces of a request shared by the lists and the request page: its state as
  * the viewer should read it, and the actions the viewer may take.
  */
+import {effectiveState as stateAt} from '../../shared/approvals/effective-state';
+import {MAX_REASON_LENGTH} from '../../shared/limits';
 import {AccessRequest, api, RequestAction, RequestState} from './api.js';
 import {h, replace} from './dom.js';
 import {inlineError, showSuccess} from './flash.js';
@@ -16,14 +18,15 @@ const STATE_LABEL: Record<RequestState, string> = {
   EXPIRED: 'Expired',
 };
 
-/** A pending request past its deadline reads as expired (DESIGN §2.1). */
+/**
+ * The state as the server reads it (docs/design.md §2.1): a pending request
+ * past its deadline is EXPIRED, a write that never finished is FAILED.
+ */
 export function effectiveState(
   r: AccessRequest,
   now = Date.now(),
 ): RequestState {
-  return r.state === 'PENDING' && Date.parse(r.expiresAt) <= now
-    ? 'EXPIRED'
-    : r.state;
+  return stateAt(r, new Date(now));
 }
 
 export function stateBadge(r: AccessRequest): HTMLElement {
@@ -108,7 +111,7 @@ export function requestActions(
     const comment = options.comment
       ? h('input', {
           type: 'text',
-          maxlength: 500,
+          maxlength: MAX_REASON_LENGTH,
           'aria-label': 'Comment (optional)',
           placeholder: 'Comment (optional)',
         })
@@ -135,7 +138,7 @@ export function requestActions(
       const reason = h('textarea', {
         id,
         required: true,
-        maxlength: 500,
+        maxlength: MAX_REASON_LENGTH,
         rows: 2,
       });
       const problem = h('p', {class: 'field-error'});

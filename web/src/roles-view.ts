@@ -3,6 +3,7 @@
  * status, time left), self-activation of one or several roles, and the entry
  * to a request for approval.
  */
+import {entitlementKey} from '../../shared/eligibility/entitlement-id';
 import {api, Entitlement, Policy, RoleEntry} from './api.js';
 import {countdown, h, replace, timeElement} from './dom.js';
 import {durationField, justificationField} from './fields.js';
@@ -17,10 +18,6 @@ const STATUS_LABEL = {
   ACTIVE: 'Active',
   PENDING_APPROVAL: 'Pending approval',
 } as const;
-
-function keyOf(e: Entitlement): string {
-  return JSON.stringify([e.role, e.resourceCondition ?? null]);
-}
 
 function entitlementOf(entry: RoleEntry): Entitlement {
   return entry.resourceCondition === undefined
@@ -212,7 +209,7 @@ function roleRow(
   onToggle: () => void,
   openRequest: (entry: RoleEntry) => void,
 ): HTMLElement {
-  const key = keyOf(entry);
+  const key = entitlementKey(entry);
   let select: Node | string = '';
   if (entry.activationType === 'JIT' && entry.status !== 'PENDING_APPROVAL') {
     const box = h('input', {

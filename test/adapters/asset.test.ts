@@ -1,7 +1,7 @@
 import {makeAssetInventoryClient} from '../../shared/google/asset';
 import {GooglePermissionError} from '../../shared/errors';
 import {InvalidArgumentError} from '../../shared/errors';
-import {FAST, useFake} from './support';
+import {FAST, useFake} from './fake';
 import {ORG} from './world';
 
 const CRM = '//cloudresourcemanager.googleapis.com/';

@@ -3,7 +3,7 @@
  * never send these requests, so only raw HTTP can show them).
  */
 import type {FakeGoogleCloud} from '../../sandbox/fake-gcp';
-import {startFake} from './support';
+import {startFake} from './fake';
 import {ORG, testWorld} from './world';
 
 // Wire JSON, inspected ad hoc in assertions.

@@ -1,7 +1,7 @@
 import {GooglePermissionError} from '../../shared/errors';
 import {makeDirectoryClient} from '../../shared/google/identity';
 import {makeMemoryLogger} from '../../shared/log';
-import {FAST, useFake} from './support';
+import {FAST, useFake} from './fake';
 
 const t = useFake();
 

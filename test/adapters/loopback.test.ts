@@ -12,7 +12,7 @@ import {
   makeProjectSearchClient,
 } from '../../shared/google/resource-manager';
 import {makeSecretClient} from '../../shared/google/secrets';
-import {FAST, startFake} from './support';
+import {FAST, startFake} from './fake';
 import {ORG, testWorld} from './world';
 
 const destinations: string[] = [];

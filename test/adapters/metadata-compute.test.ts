@@ -4,7 +4,7 @@ import {GooglePermissionError} from '../../shared/errors';
 import {makeMetadataClient} from '../../shared/google/metadata';
 import {nodeHttpFetch} from '../../shared/node-http-fetch';
 import * as path from 'path';
-import {FAST, useFake} from './support';
+import {FAST, useFake} from './fake';
 
 const t = useFake();
 

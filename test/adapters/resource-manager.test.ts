@@ -11,7 +11,7 @@ import {
 } from '../../shared/google/resource-manager';
 import {makeMemoryLogger} from '../../shared/log';
 import type {IamBinding} from '../../shared/ports';
-import {FAST, useFake} from './support';
+import {FAST, useFake} from './fake';
 
 const t = useFake();
 

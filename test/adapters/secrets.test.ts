@@ -1,7 +1,7 @@
 import {NotFoundError} from '../../shared/errors';
 import {GooglePermissionError} from '../../shared/errors';
 import {makeSecretClient} from '../../shared/google/secrets';
-import {FAST, useFake} from './support';
+import {FAST, useFake} from './fake';
 
 const t = useFake();
 

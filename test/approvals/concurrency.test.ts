@@ -22,7 +22,7 @@ import {
   newRequest,
   testConfig,
   uniquePrefix,
-} from './support';
+} from '../support/requests';
 
 const SET = 'cloudresourcemanager.projects.setIamPolicy';
 const ROOT = path.join(__dirname, '..', '..');

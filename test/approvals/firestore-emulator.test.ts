@@ -12,7 +12,7 @@ import {
 } from '../../sandbox/firestore-emulator';
 import {makeFirestore} from '../../shared/google/firestore';
 import {makeFirestoreRequestStore} from '../../shared/google/firestore-requests';
-import {newRequest, testConfig} from './support';
+import {newRequest, testConfig} from '../support/requests';
 
 describe('Firestore emulator launcher', () => {
   it('finds the JAR named by FIRESTORE_EMULATOR_JAR, and nothing when it does not exist', () => {

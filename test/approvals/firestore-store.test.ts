@@ -1,7 +1,7 @@
 import {transition} from '../../shared/approvals/transition';
 import {NotFoundError, UnavailableError} from '../../shared/errors';
 import {makeFirestoreRequestStore} from '../../shared/google/firestore-requests';
-import {newRequest, testConfig, testFirestore} from './support';
+import {newRequest, testConfig, testFirestore} from '../support/requests';
 
 describe('Firestore request store (emulator)', () => {
   const config = testConfig();

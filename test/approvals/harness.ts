@@ -42,7 +42,7 @@ import {
   type EligibleGrant,
 } from '../support/memory-eligibility';
 import {servicesOver} from '../support/services';
-import {uniquePrefix} from './support';
+import {uniquePrefix} from '../support/requests';
 
 export const PROJECT = 'approval-project';
 export const ROLE = 'roles/compute.admin';

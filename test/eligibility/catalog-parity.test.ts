@@ -12,7 +12,7 @@ import {
   MPA,
   startEligibilityWorld,
   type EligibilityWorld,
-} from './support';
+} from './world';
 
 let w: EligibilityWorld;
 beforeAll(async () => {

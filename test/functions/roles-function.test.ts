@@ -20,7 +20,7 @@ import {
   MPA,
   startEligibilityWorld,
   type EligibilityWorld,
-} from '../eligibility/support';
+} from '../eligibility/world';
 
 let iap: TestIap;
 let w: EligibilityWorld;

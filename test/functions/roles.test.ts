@@ -17,7 +17,7 @@ beforeAll(async () => {
   });
   // jest gives each test file its own process.env; the entry reads it once.
   for (const [k, v] of Object.entries(iap.env)) process.env[k] = v;
-  require('../../functions/index');
+  require('../../functions');
 });
 afterAll(() => iap.close());
 

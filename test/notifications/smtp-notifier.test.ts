@@ -3,7 +3,7 @@ import {simpleParser, ParsedMail} from 'mailparser';
 import {SMTPServer} from 'smtp-server';
 import {makeMemoryLogger} from '../../shared/log';
 import {makeSmtpNotifier} from '../../shared/notifications/smtp-notifier';
-import {newRequest, testConfig} from '../approvals/support';
+import {newRequest, testConfig} from '../support/requests';
 
 /** An SMTP server that requires this user and password. */
 async function startAuthSmtp(user: string, pass: string) {

@@ -1,11 +1,6 @@
-import {
-  asRead,
-  effectiveState,
-  transition,
-  Verdict,
-} from '../../shared/approvals/transition';
-import {AccessRequest, RequestState} from '../../shared/approvals/types';
-import {newRequest} from './support';
+import {asRead, effectiveState, transition, Verdict} from './transition';
+import {AccessRequest, RequestState} from './types';
+import {newRequest} from '../../test/support/requests';
 
 const T0 = new Date('2030-01-01T10:00:00.000Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);

@@ -17,8 +17,14 @@ import {
 } from '../../sandbox/fake-gcp';
 import {makeMemoryLogger} from '../../shared/log';
 import {makeTestIap, type TestIap} from '../support/iap';
-import {ALICE, BOB, CAROL, startSmtpCapture, type SmtpCapture} from './harness';
-import {uniquePrefix} from './support';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  startSmtpCapture,
+  type SmtpCapture,
+} from '../approvals/harness';
+import {uniquePrefix} from '../support/requests';
 
 const PROJECT = 'e2e-approvals';
 const ROLE = 'roles/e2e.admin';

@@ -1,11 +1,8 @@
-import type {IamBinding} from '../../shared/ports';
-import {formatActivationCondition} from '../../shared/eligibility/conditions';
-import {
-  computeEntitlements,
-  mpaBindingsFor,
-} from '../../shared/eligibility/entitlements';
-import {applicability, makeCaller} from '../../shared/eligibility/principals';
-import {analysedApplicability} from '../../shared/eligibility/policy-analyzer-catalog';
+import type {IamBinding} from '../ports';
+import {formatActivationCondition} from './conditions';
+import {computeEntitlements, mpaBindingsFor} from './entitlements';
+import {applicability, makeCaller} from './principals';
+import {analysedApplicability} from './policy-analyzer-catalog';
 
 const PROJECT = '//cloudresourcemanager.googleapis.com/projects/p-one';
 const FOLDER = '//cloudresourcemanager.googleapis.com/folders/100';

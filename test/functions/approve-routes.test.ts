@@ -1,7 +1,7 @@
 /**
  * Requests and decisions through the HTTP functions, with the real store,
  * activator, Resource Manager adapter (fake Google Cloud) and SMTP.
- * See harness.ts for what is real and what is in memory.
+ * See test/approvals/harness.ts for what is real and what is in memory.
  */
 import {
   ALICE,
@@ -16,7 +16,7 @@ import {
   requestBody,
   ROLE,
   startHarness,
-} from './harness';
+} from '../approvals/harness';
 
 const SET = 'cloudresourcemanager.projects.setIamPolicy';
 let h: Harness;

@@ -3,12 +3,9 @@ import {
   isValidProjectId,
   isValidRoleName,
   projectOf,
-} from '../../shared/eligibility/names';
-import {makeCaller} from '../../shared/eligibility/principals';
-import {
-  callerIdentities,
-  policyQueries,
-} from '../../shared/eligibility/project-listing';
+} from './names';
+import {makeCaller} from './principals';
+import {callerIdentities, policyQueries} from './project-listing';
 
 describe('project IDs', () => {
   it.each([

@@ -1,17 +1,9 @@
-import {
-  escapeHtml,
-  html,
-  safeHref,
-  toHtmlString,
-} from '../../shared/notifications/html';
-import {
-  makeBaseUrlResolver,
-  requestLink,
-} from '../../shared/notifications/public-url';
-import {composeMail, formatTime} from '../../shared/notifications/templates';
-import {MailEvent} from '../../shared/ports/notifier';
-import type {AccessRequest} from '../../shared/approvals/types';
-import {testConfig} from '../approvals/support';
+import {escapeHtml, html, safeHref, toHtmlString} from './html';
+import {makeBaseUrlResolver, requestLink} from './public-url';
+import {composeMail, formatTime} from './templates';
+import {MailEvent} from '../ports/notifier';
+import type {AccessRequest} from '../approvals/types';
+import {testConfig} from '../../test/support/requests';
 
 const base: AccessRequest = {
   id: 'abcDEF123_-xyz0123456A',

@@ -7,11 +7,11 @@
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import {NotFoundError} from '../shared/errors';
-import {makeHttpFunction, type Route} from '../shared/http';
-import {MAX_BODY_BYTES} from '../shared/limits';
-import {makeLogger, makeMemoryLogger} from '../shared/log';
-import {makeTestIap, type TestIap} from './support/iap';
+import {NotFoundError} from '../../shared/errors';
+import {makeHttpFunction, type Route} from '../../shared/http';
+import {MAX_BODY_BYTES} from '../../shared/limits';
+import {makeLogger, makeMemoryLogger} from '../../shared/log';
+import {makeTestIap, type TestIap} from '../support/iap';
 
 const RATE_LIMIT = 5;
 const memory = makeMemoryLogger();

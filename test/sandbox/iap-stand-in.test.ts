@@ -1,10 +1,10 @@
 import * as http from 'http';
 import type {AddressInfo} from 'net';
 import * as crypto from 'crypto';
-import {makeIapSigner} from './iap-signer';
-import {startStandIn, StandIn, KEYS_PATH} from './iap-stand-in';
-import type {MailSink, SandboxMail} from './mail-sink';
-import {extractLinks} from './mail-sink';
+import {makeIapSigner} from '../../sandbox/iap-signer';
+import {startStandIn, StandIn, KEYS_PATH} from '../../sandbox/iap-stand-in';
+import type {MailSink, SandboxMail} from '../../sandbox/mail-sink';
+import {extractLinks} from '../../sandbox/mail-sink';
 
 const AUDIENCE = '/projects/1/global/backendServices/2';
 const signer = makeIapSigner();

@@ -4,10 +4,10 @@ import {
   InvalidArgumentError,
   NotFoundError,
   UnavailableError,
-} from '../../shared/errors';
-import {authFor, isPlainHttp} from '../../shared/google/auth';
-import {callGoogle, describeFailure, translate} from '../../shared/google/edge';
-import {makeMemoryLogger} from '../../shared/log';
+} from '../errors';
+import {authFor, isPlainHttp} from './auth';
+import {callGoogle, describeFailure, translate} from './edge';
+import {makeMemoryLogger} from '../log';
 
 const site = {
   method: 'cloudresourcemanager.projects.setIamPolicy',

@@ -1,32 +1,14 @@
 /**
  * The composition root: the real adapters and use cases of an instance,
- * built from the configuration. Each is built once, on first use, and the
- * adapters load their client libraries on their own first call, so building
- * a target loads none: `GET /health` and `/api/policy` never pay for
- * google-gax or Firestore.
+ * built from the configuration. Each is built once, on its first use, and
+ * its modules are imported then; the adapters load their client libraries
+ * on their own first call. So `GET /health` loads none of them, and
+ * `/api/policy` only the IAP verifier.
  *
  * Only functions/ imports this file; tests build Services over their own ports.
  */
-import {makeSelfActivation} from '../shared/activation/self-activation';
-import {makeActivator} from '../shared/activation/activator';
-import {makeApprovalService} from '../shared/approvals/service';
 import type {Config} from '../shared/config';
-import {makeEligibilityService} from '../shared/eligibility';
-import {makeEntitlementListing} from '../shared/eligibility/listing';
-import {makeAssetInventoryClient} from '../shared/google/asset';
-import {makeBackendServiceClient} from '../shared/google/compute';
-import {makeDirectoryClient} from '../shared/google/identity';
-import {makeMetadataClient} from '../shared/google/metadata';
-import {makeRequestStore} from '../shared/google/request-store';
-import {
-  makeProjectIamClient,
-  makeProjectSearchClient,
-} from '../shared/google/resource-manager';
-import {makeSecretClient} from '../shared/google/secrets';
-import {makeIapVerifier} from '../shared/iap';
 import type {Logger} from '../shared/log';
-import {makeBaseUrlResolver} from '../shared/notifications/public-url';
-import {makeSmtpNotifier} from '../shared/notifications/smtp-notifier';
 import type {Services} from './services';
 
 /** Memoises a factory: built on first call, then the same instance. */
@@ -44,72 +26,118 @@ export function once<T>(factory: () => T): () => T {
 
 export function makeServices(config: Config, log: Logger): Services {
   // Adapters: no network and no client library until their first call.
-  const metadata = once(() => makeMetadataClient(config, log));
-  const projectIam = once(() => makeProjectIamClient(config, log));
+  const metadata = once(async () =>
+    (await import('../shared/google/metadata')).makeMetadataClient(config, log),
+  );
+  const resourceManager = once(
+    () => import('../shared/google/resource-manager'),
+  );
 
-  const eligibility = once(() =>
-    makeEligibilityService(config.catalog, {
+  const eligibility = once(async () => {
+    const [{makeEligibilityService}, asset, identity, rm] = await Promise.all([
+      import('../shared/eligibility'),
+      import('../shared/google/asset'),
+      import('../shared/google/identity'),
+      resourceManager(),
+    ]);
+    return makeEligibilityService(config.catalog, {
       config,
-      assets: makeAssetInventoryClient(config, log),
-      directory: makeDirectoryClient(config, log),
+      assets: asset.makeAssetInventoryClient(config, log),
+      directory: identity.makeDirectoryClient(config, log),
       // Only needed for AVAILABLE_PROJECTS_QUERY.
       projectSearch: config.availableProjectsQuery
-        ? makeProjectSearchClient(config, log)
+        ? rm.makeProjectSearchClient(config, log)
         : undefined,
       log,
-    }),
-  );
-  // One per instance: its queue is what merges concurrent activations.
-  const activator = once(() => makeActivator({iam: projectIam(), log}));
+    });
+  });
 
-  const approvals = once(() =>
-    makeApprovalService({
+  // One per instance: its queue is what merges concurrent activations.
+  const activator = once(async () => {
+    const [{makeActivator}, rm] = await Promise.all([
+      import('../shared/activation/activator'),
+      resourceManager(),
+    ]);
+    return makeActivator({iam: rm.makeProjectIamClient(config, log), log});
+  });
+
+  const notifier = once(async () => {
+    const [{makeSmtpNotifier}, {makeBaseUrlResolver}, secrets] =
+      await Promise.all([
+        import('../shared/notifications/smtp-notifier'),
+        import('../shared/notifications/public-url'),
+        import('../shared/google/secrets'),
+      ]);
+    return makeSmtpNotifier({
+      config,
+      log,
+      secrets: config.smtp.secret
+        ? secrets.makeSecretClient(config, log)
+        : undefined,
+      // The metadata server is only asked on Cloud Run without PUBLIC_BASE_URL.
+      baseUrl: makeBaseUrlResolver(
+        config,
+        config.runtime.kService ? await metadata() : undefined,
+      ),
+    });
+  });
+
+  const approvals = once(async () => {
+    const [{makeApprovalService}, {makeRequestStore}] = await Promise.all([
+      import('../shared/approvals/service'),
+      import('../shared/google/request-store'),
+    ]);
+    return makeApprovalService({
       config,
       store: makeRequestStore(config),
-      eligibility: eligibility(),
-      activator: activator(),
-      notifier: makeSmtpNotifier({
-        config,
-        log,
-        secrets: config.smtp.secret ? makeSecretClient(config, log) : undefined,
-        // The metadata server is only asked on Cloud Run without PUBLIC_BASE_URL.
-        baseUrl: makeBaseUrlResolver(
-          config,
-          config.runtime.kService ? metadata() : undefined,
-        ),
-      }),
+      eligibility: await eligibility(),
+      activator: await activator(),
+      notifier: await notifier(),
       log,
-    }),
-  );
+    });
+  });
 
   return {
     config,
     log,
-    // The audience's adapters are only called if its rule asks (never for rule 1).
-    verifier: once(() =>
-      makeIapVerifier({
+    verifier: once(async () => {
+      const [{makeIapVerifier}, compute] = await Promise.all([
+        import('../shared/iap'),
+        import('../shared/google/compute'),
+      ]);
+      // The audience's adapters are only called if its rule asks (never for rule 1).
+      return makeIapVerifier({
         config,
         log,
-        metadata: metadata(),
-        backendServices: makeBackendServiceClient(config, log),
-      }),
-    ),
-    listing: once(() =>
-      makeEntitlementListing({
-        eligibility: eligibility(),
-        pendingRequests: (user, project) =>
-          approvals().pendingRequestsFor(user, project),
+        metadata: await metadata(),
+        backendServices: compute.makeBackendServiceClient(config, log),
+      });
+    }),
+    listing: once(async () => {
+      const [{makeEntitlementListing}, service] = await Promise.all([
+        import('../shared/eligibility/listing'),
+        eligibility(),
+      ]);
+      return makeEntitlementListing({
+        eligibility: service,
+        pendingRequests: async (user, project) =>
+          (await approvals()).pendingRequestsFor(user, project),
         log,
-      }),
-    ),
-    selfActivation: once(() =>
-      makeSelfActivation({
-        eligibility: eligibility(),
-        activator: activator(),
+      });
+    }),
+    selfActivation: once(async () => {
+      const [{makeSelfActivation}, service, writer] = await Promise.all([
+        import('../shared/activation/self-activation'),
+        eligibility(),
+        activator(),
+      ]);
+      return makeSelfActivation({
+        eligibility: service,
+        activator: writer,
         config,
         log,
-      }),
-    ),
+      });
+    }),
     approvals,
   };
 }

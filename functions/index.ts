@@ -7,7 +7,6 @@
  * its first request, and only the target actually served is built.
  */
 import * as functions from '@google-cloud/functions-framework';
-import type {HttpFunction} from '@google-cloud/functions-framework';
 import {loadConfig} from '../shared/config';
 import {ConfigurationError} from '../shared/errors';
 import {makeLogger} from '../shared/log';
@@ -36,6 +35,5 @@ const services = startup();
 
 for (const name of Object.keys(TARGETS) as TargetName[]) {
   const handler = once(() => buildTarget(name, services));
-  const serve: HttpFunction = (req, res) => handler()(req, res);
-  functions.http(name, serve);
+  functions.http(name, async (req, res) => (await handler())(req, res));
 }

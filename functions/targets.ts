@@ -1,45 +1,61 @@
 /**
- * The deployable targets, in one table: each is the list of routes it
- * serves. `app` serves them all, for the single-service topology
- * (docs/design.md §6). Deploy one with `--function <target>` (Cloud Run) or
- * serve one locally with `functions-framework --target=<target>`.
+ * The deployable targets, in one table: each is the route groups it serves.
+ * `app` serves them all, for the single-service topology (docs/design.md
+ * §6). Deploy one with `--function <target>` (Cloud Run) or serve one locally
+ * with `functions-framework --target=<target>`.
+ *
+ * A target's route modules are loaded when it is built, on its first
+ * request, so an instance loads only the code of the target it serves.
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import {makeHttpFunction, type Route} from '../shared/http';
-import {makeActivateRoutes} from './activate/routes';
-import {makeApproveRoutes} from './approve/routes';
-import {makeRolesRoutes} from './roles/routes';
 import type {Services} from './services';
-import {makeWebRoutes} from './web/routes';
 
-export const TARGETS = {
+type RouteFactory = (services: Services) => Route[];
+
+/** Each group of routes, in its own module. */
+const ROUTE_GROUPS = {
   /** The policy, the caller's projects, roles and peers. */
-  roles: makeRolesRoutes,
+  roles: async (): Promise<RouteFactory> =>
+    (await import('./roles/routes')).makeRolesRoutes,
   /** Self-approved activation and requests for approval. */
-  activate: makeActivateRoutes,
+  activate: async (): Promise<RouteFactory> =>
+    (await import('./activate/routes')).makeActivateRoutes,
   /** Requests for approval, and the decisions on them. */
-  approve: makeApproveRoutes,
+  approve: async (): Promise<RouteFactory> =>
+    (await import('./approve/routes')).makeApproveRoutes,
   /** The single-page UI and the request page that mail links open. */
-  web: makeWebRoutes,
-  /** Everything above in one function. */
-  app: (services: Services): Route[] => [
-    ...makeRolesRoutes(services),
-    ...makeActivateRoutes(services),
-    ...makeApproveRoutes(services),
-    ...makeWebRoutes(),
-  ],
-} satisfies Record<string, (services: Services) => Route[]>;
+  web: async (): Promise<RouteFactory> =>
+    (await import('./web/routes')).makeWebRoutes,
+};
+
+type RouteGroup = keyof typeof ROUTE_GROUPS;
+
+/** The targets and the route groups each serves. */
+export const TARGETS = {
+  roles: ['roles'],
+  activate: ['activate'],
+  approve: ['approve'],
+  web: ['web'],
+  app: ['roles', 'activate', 'approve', 'web'],
+} as const satisfies Record<string, readonly RouteGroup[]>;
 
 export type TargetName = keyof typeof TARGETS;
 
 /** Builds a target: IAP first, then its routes. */
-export function buildTarget(
+export async function buildTarget(
   name: TargetName,
   services: Services,
-): HttpFunction {
+): Promise<HttpFunction> {
+  const factories = await Promise.all(
+    TARGETS[name].map(group => ROUTE_GROUPS[group]()),
+  );
   return makeHttpFunction({
-    routes: TARGETS[name](services),
-    verifier: services.verifier(),
+    routes: factories.flatMap(make => make(services)),
+    // The verifier is built on the first request that needs an identity.
+    verifier: {
+      verify: async headers => (await services.verifier()).verify(headers),
+    },
     log: services.log,
     projectId: services.config.projectId,
     rateLimitPerMinute: services.config.rateLimitPerMinute,

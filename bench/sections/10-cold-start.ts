@@ -73,6 +73,22 @@ async function measure(
   return samples;
 }
 
+/**
+ * BENCH_COMPARE_BUILD=<another checkout>/build/functions/index.js measures
+ * that build's targets too, alternating with this one's in the same run: a
+ * change's effect on cold starts, free of the drift between two runs.
+ */
+const COMPARE = process.env.BENCH_COMPARE_BUILD;
+
+function withCompared(cases: Case[]): Case[] {
+  if (!COMPARE) return cases;
+  return cases.flatMap(c =>
+    c.source === 'build/functions/index.js'
+      ? [c, {...c, name: `${c.name} (compared build)`, source: COMPARE}]
+      : [c],
+  );
+}
+
 const HELLO: Case = {
   name: 'hello-world',
   source: 'build/bench/lib/hello.js',
@@ -93,7 +109,7 @@ export const section: BenchSection = {
       // The targets' own comparison first, with nothing else running: the
       // Firestore emulator (a JVM) is started only for the roles listing.
       const own = await measure(
-        [
+        withCompared([
           HELLO,
           {
             name: 'roles /health',
@@ -108,7 +124,7 @@ export const section: BenchSection = {
             path: '/api/policy',
             headers: assertion('bench@example.com'),
           },
-        ],
+        ]),
         {...iap.env, RESOURCE_SCOPE: 'organizations/1'},
       );
       own.forEach((v, k) => samples.set(k, v));
@@ -118,7 +134,7 @@ export const section: BenchSection = {
       firestoreKind = firestore.kind;
       try {
         const listing = await measure(
-          [
+          withCompared([
             {...HELLO, name: 'hello-world (beside the emulator)'},
             {
               name: 'roles /api/projects/{p}/roles',
@@ -127,7 +143,7 @@ export const section: BenchSection = {
               path: `/api/projects/${BENCH_PROJECT}/roles`,
               headers: assertion(BENCH_USER),
             },
-          ],
+          ]),
           {
             ...iap.env,
             ...fakeEndpoints(fake),

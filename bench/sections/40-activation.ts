@@ -54,14 +54,13 @@ async function measure(catalog: ResourceCatalog): Promise<BenchRow[]> {
       ...fakeEndpoints(fake),
     });
     const silent = makeLogger(() => {});
-    const activations = await makeServices(config, silent)
-      .selfActivation()
-      .activate(USER, {
-        project: PROJECT,
-        entitlements: ROLES.map(r => parseEntitlementRef(r)),
-        justification: 'bench',
-        durationMinutes: 5,
-      });
+    const selfActivation = await makeServices(config, silent).selfActivation();
+    const activations = await selfActivation.activate(USER, {
+      project: PROJECT,
+      entitlements: ROLES.map(r => parseEntitlementRef(r)),
+      justification: 'bench',
+      durationMinutes: 5,
+    });
     if (activations.length !== ROLES.length) {
       throw new Error(
         `${catalog}: the self-activation did not activate 5 roles`,

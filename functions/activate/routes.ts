@@ -59,16 +59,16 @@ export function makeActivateRoutes(services: Services): Route[] {
           body,
           '{roles: [role or {role, resourceCondition}], justification, durationMinutes}',
         );
-        const activations = await services
-          .selfActivation()
-          .activate(user.email, {
-            project,
-            entitlements: b.roles.map((r, i) =>
-              parseEntitlementRef(r, `roles[${i}]`),
-            ),
-            justification: b.justification as string,
-            durationMinutes: b.durationMinutes as number,
-          });
+        const selfActivation = await services.selfActivation();
+        // The use case checks justification and duration, whatever their type.
+        const activations = await selfActivation.activate(user.email, {
+          project,
+          entitlements: b.roles.map((r, i) =>
+            parseEntitlementRef(r, `roles[${i}]`),
+          ),
+          justification: b.justification as string,
+          durationMinutes: b.durationMinutes as number,
+        });
         return {body: {activations} satisfies SelfActivateResponse};
       },
     },
@@ -82,7 +82,8 @@ export function makeActivateRoutes(services: Services): Route[] {
           body,
           '{role, resourceCondition?, justification, durationMinutes, reviewers}',
         );
-        const request = await services.approvals().create(user.email, {
+        const approvals = await services.approvals();
+        const request = await approvals.create(user.email, {
           project,
           entitlement: entitlementRefOf(b.role, b.resourceCondition),
           justification: b.justification as string,

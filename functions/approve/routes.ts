@@ -44,11 +44,9 @@ export function makeApproveRoutes(services: Services): Route[] {
             `state must be one of ${RequestState.join(', ')}`,
           );
         }
-        const requests = await approvals().list(
-          user.email,
-          as,
-          state as RequestState | undefined,
-        );
+        const requests = await (
+          await approvals()
+        ).list(user.email, as, state as RequestState | undefined);
         return {body: {requests} satisfies RequestsResponse};
       },
     },
@@ -56,10 +54,9 @@ export function makeApproveRoutes(services: Services): Route[] {
       method: 'GET',
       path: '/api/requests/{id}',
       handle: async ({params, user}) => ({
-        body: (await approvals().get(
-          user.email,
-          checkId(params.id),
-        )) satisfies AccessRequest,
+        body: (await (
+          await approvals()
+        ).get(user.email, checkId(params.id))) satisfies AccessRequest,
       }),
     },
     {
@@ -68,11 +65,9 @@ export function makeApproveRoutes(services: Services): Route[] {
       async handle({params, body, user}) {
         const {comment} = parseBody(ApproveBody, body, '{comment?}');
         return {
-          body: await approvals().approve(
-            user.email,
-            checkId(params.id),
-            comment,
-          ),
+          body: await (
+            await approvals()
+          ).approve(user.email, checkId(params.id), comment),
         };
       },
     },
@@ -86,7 +81,9 @@ export function makeApproveRoutes(services: Services): Route[] {
           '{reason}: a reason is required to deny a request',
         );
         return {
-          body: await approvals().deny(user.email, checkId(params.id), reason),
+          body: await (
+            await approvals()
+          ).deny(user.email, checkId(params.id), reason),
         };
       },
     },
@@ -96,7 +93,9 @@ export function makeApproveRoutes(services: Services): Route[] {
       async handle({params, body, user}) {
         parseBody(EmptyBody, body, '{}');
         return {
-          body: await approvals().withdraw(user.email, checkId(params.id)),
+          body: await (
+            await approvals()
+          ).withdraw(user.email, checkId(params.id)),
         };
       },
     },
@@ -105,7 +104,11 @@ export function makeApproveRoutes(services: Services): Route[] {
       path: '/api/requests/{id}/remind',
       async handle({params, body, user}) {
         parseBody(EmptyBody, body, '{}');
-        return {body: await approvals().remind(user.email, checkId(params.id))};
+        return {
+          body: await (
+            await approvals()
+          ).remind(user.email, checkId(params.id)),
+        };
       },
     },
   ];

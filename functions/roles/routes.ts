@@ -44,7 +44,7 @@ export function makeRolesRoutes(services: Services): Route[] {
       path: '/api/projects',
       handle: async ({user}) => ({
         body: {
-          projects: await services.listing().listProjects(user.email),
+          projects: await (await services.listing()).listProjects(user.email),
         } satisfies ProjectsResponse,
       }),
     },
@@ -53,7 +53,8 @@ export function makeRolesRoutes(services: Services): Route[] {
       path: '/api/projects/{project}/roles',
       async handle({params, user}) {
         const project = checkProjectId(params['project']);
-        const set = await services.listing().listRoles(user.email, project);
+        const listing = await services.listing();
+        const set = await listing.listRoles(user.email, project);
         return {
           body: {
             roles: set.entitlements,
@@ -78,7 +79,8 @@ export function makeRolesRoutes(services: Services): Route[] {
           query['role'],
           query['resourceCondition'] || undefined,
         );
-        const peers = await services.listing().listPeers(user.email, project, {
+        const listing = await services.listing();
+        const peers = await listing.listPeers(user.email, project, {
           role,
           ...(resourceCondition === undefined ? {} : {resourceCondition}),
         });

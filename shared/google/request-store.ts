@@ -8,26 +8,25 @@ import type {Config} from '../config';
 import type {RequestStore} from '../ports';
 
 export function makeRequestStore(config: Config): RequestStore {
-  let store: RequestStore | undefined;
-  const load = (): RequestStore => {
-    if (!store) {
-      const {makeFirestore} =
-        require('./firestore') as typeof import('./firestore');
-      const {makeFirestoreRequestStore} =
-        require('./firestore-requests') as typeof import('./firestore-requests');
-      store = makeFirestoreRequestStore({
+  let loading: Promise<RequestStore> | undefined;
+  const store = (): Promise<RequestStore> =>
+    (loading ??= (async () => {
+      const [{makeFirestore}, {makeFirestoreRequestStore}] = await Promise.all([
+        import('./firestore'),
+        import('./firestore-requests'),
+      ]);
+      return makeFirestoreRequestStore({
         firestore: makeFirestore(config),
         collectionPrefix: config.firestore.collectionPrefix,
         database: config.firestore.database,
       });
-    }
-    return store;
-  };
+    })());
   return {
-    create: request => load().create(request),
-    get: id => load().get(id),
-    change: (id, decide) => load().change(id, decide),
-    setNotification: (id, status) => load().setNotification(id, status),
-    list: query => load().list(query),
+    create: async request => (await store()).create(request),
+    get: async id => (await store()).get(id),
+    change: async (id, decide) => (await store()).change(id, decide),
+    setNotification: async (id, status) =>
+      (await store()).setNotification(id, status),
+    list: async query => (await store()).list(query),
   };
 }

@@ -4,7 +4,7 @@
  * NODE_EXTRA_CA_CERTS apply), cached as the response's `Cache-Control:
  * max-age` says, and refetched on an unknown key id at most once a minute.
  */
-import {newOAuth2Client} from './library';
+import {newOAuth2Client, type OAuth2Client} from './library';
 import {nodeHttpFetch} from '../node-http-fetch';
 import {UnavailableError} from '../errors';
 import type {Logger} from '../log';
@@ -80,7 +80,7 @@ export function makeKeyStore(options: {
 }): KeyStore {
   const {url, log, now} = options;
   // Built on the first fetch: building the store loads no library.
-  let client: ReturnType<typeof newOAuth2Client> | undefined;
+  let client: Promise<OAuth2Client> | undefined;
   const newClient = () =>
     newOAuth2Client({
       endpoints: {oauth2IapPublicKeyUrl: url},
@@ -100,7 +100,7 @@ export function makeKeyStore(options: {
     inflight ??= (async () => {
       try {
         client ??= newClient();
-        const {pubkeys, res} = await client.getIapPublicKeysAsync();
+        const {pubkeys, res} = await (await client).getIapPublicKeysAsync();
         if (!isPublicKeys(pubkeys)) {
           throw new Error('the response is not a JSON object of key id to PEM');
         }

@@ -20,7 +20,7 @@ import type {
 } from '../ports';
 import {audienceMatches, resolveAudience, type AudiencePin} from './audience';
 import {makeKeyStore} from './keys';
-import {newOAuth2Client} from './library';
+import {newOAuth2Client, type OAuth2Client} from './library';
 
 /** The header IAP adds to every request it lets through. */
 export const IAP_ASSERTION_HEADER = 'x-goog-iap-jwt-assertion';
@@ -99,7 +99,7 @@ export function makeIapVerifier(options: IapVerifierOptions): IdentityVerifier {
   const keys = makeKeyStore({url: config.iap.publicKeysUrl, log, now});
   // Only for its signature check; it holds no credentials and fetches
   // nothing. Built on the first assertion, so /health never loads it.
-  let library: ReturnType<typeof newOAuth2Client> | undefined;
+  let library: Promise<OAuth2Client> | undefined;
 
   let pin: AudiencePin | undefined;
   let resolving: Promise<AudiencePin> | undefined;
@@ -183,9 +183,10 @@ export function makeIapVerifier(options: IapVerifierOptions): IdentityVerifier {
       throw new Refusal('no sub claim');
     if (pem === undefined) throw new Refusal('unknown key id');
 
+    library ??= newOAuth2Client();
+    const client = await library;
     try {
-      library ??= newOAuth2Client();
-      await library.verifySignedJwtWithCertsAsync(
+      await client.verifySignedJwtWithCertsAsync(
         header,
         {[kid]: pem},
         pinned.kind === 'exact' ? pinned.audiences : undefined,

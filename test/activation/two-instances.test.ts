@@ -68,7 +68,7 @@ beforeAll(async () => {
   const config = loadConfig(iap.env);
   functions.http(
     'activateTwoInstances',
-    buildTarget(
+    await buildTarget(
       'activate',
       makeServices(
         config,

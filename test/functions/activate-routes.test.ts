@@ -43,11 +43,11 @@ let iap: TestIap;
 const eligibility = memoryEligibility();
 const memory = makeMemoryLogger();
 
-function register(name: string, config: Config) {
+async function register(name: string, config: Config) {
   const log = memory.logger;
   functions.http(
     name,
-    buildTarget(
+    await buildTarget(
       'activate',
       servicesOver({
         config: {...config, rateLimitPerMinute: 0},
@@ -77,10 +77,10 @@ beforeAll(async () => {
       ACTIVATION_REQUEST_MAX_ROLES: '5',
     },
   });
-  register('selfActivate', iap.config);
+  await register('selfActivate', iap.config);
   const pattern = compileJustificationPattern('b/\\d+');
   if ('error' in pattern) throw new Error(pattern.error);
-  register('selfActivateBugNumbers', {
+  await register('selfActivateBugNumbers', {
     ...iap.config,
     justification: {pattern: 'b/\\d+', regex: pattern.regex, hint: 'b/123'},
   });

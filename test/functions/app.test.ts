@@ -97,7 +97,7 @@ beforeAll(async () => {
   // The test IAP's verifier: the same code, with its test key server.
   functions.http(
     'approvalsE2e',
-    buildTarget('app', {...services, verifier: () => iap.verifier}),
+    await buildTarget('app', {...services, verifier: async () => iap.verifier}),
   );
   close = async () => {
     await Promise.all([fake.stop(), smtp.close(), iap.close()]);

@@ -44,10 +44,10 @@ beforeAll(async () => {
     });
     const deps = {
       ...makeServices(config, memory.logger),
-      verifier: () => iap.verifier,
+      verifier: async () => iap.verifier,
     };
     allDeps[catalog] = deps;
-    functions.http(`roles${catalog}`, buildTarget('roles', deps));
+    functions.http(`roles${catalog}`, await buildTarget('roles', deps));
   }
 });
 afterAll(async () => {

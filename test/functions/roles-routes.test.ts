@@ -53,7 +53,7 @@ beforeAll(async () => {
   iap = await makeTestIap();
   functions.http(
     'rolesRoutesTest',
-    buildTarget(
+    await buildTarget(
       'roles',
       servicesOver({
         config: {...iap.config, rateLimitPerMinute: 0},

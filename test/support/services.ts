@@ -41,8 +41,8 @@ export function servicesOver(parts: ServiceParts): Services {
   return {
     config,
     log,
-    verifier: () => parts.verifier ?? missing('verifier'),
-    listing: once(() =>
+    verifier: async () => parts.verifier ?? missing('verifier'),
+    listing: once(async () =>
       makeEntitlementListing({
         eligibility: eligibility(),
         pendingRequests:
@@ -54,7 +54,7 @@ export function servicesOver(parts: ServiceParts): Services {
         log,
       }),
     ),
-    selfActivation: once(() =>
+    selfActivation: once(async () =>
       makeSelfActivation({
         eligibility: eligibility(),
         activator: parts.activator ?? missing('activator'),
@@ -63,6 +63,6 @@ export function servicesOver(parts: ServiceParts): Services {
         ...(parts.now ? {now: parts.now} : {}),
       }),
     ),
-    approvals: () => parts.approvals ?? missing('approval service'),
+    approvals: async () => parts.approvals ?? missing('approval service'),
   };
 }

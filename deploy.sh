@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Deploys jit-access-functions to a Google Cloud project, from zero to a
-# working URL, in one of two topologies (docs/deploy.md, DESIGN §6):
+# working URL, in one of two topologies (docs/deploy.md, docs/design.md §6):
 #   single  one Cloud Run function (target `app`) with IAP enabled on it
 #   lb      one function per target behind an external HTTPS load balancer
 # Idempotent: every resource is described before it is created, so a second
@@ -668,7 +668,7 @@ for service in "${SERVICES[@]}"; do
   fi
 done
 
-# The URL map: route rules send each path of DESIGN §2 to its function
+# The URL map: route rules send each path of docs/design.md §2 to its function
 # (pathTemplateMatch: /api/projects/{project}/roles and .../roles/self-activate
 # go to different functions). Imported on every run: import creates or updates.
 info "URL map"

@@ -1,7 +1,7 @@
 /**
  * Starts a Firestore emulator on a free loopback port: Google's Cloud
  * Firestore emulator (Java) when its JAR can be found, else the npm package
- * `@firestore-emulator/server` (DESIGN §8). Used by jest's global setup and by
+ * `@firestore-emulator/server` (docs/design.md §8). Used by jest's global setup and by
  * the local sandbox, so it imports nothing from test/ or shared/.
  *
  * Where Java and the JAR exist, a failure to start is an error, never a silent

@@ -1,5 +1,5 @@
 /**
- * The whole local system on one port (DESIGN §7): the fake Google Cloud
+ * The whole local system on one port (docs/design.md §7): the fake Google Cloud
  * seeded from sandbox/seed.json, a Firestore emulator, an SMTP sink, the IAP
  * stand-in, and the functions themselves (target `app`) in a child process
  * whose environment points only at those stand-ins.

@@ -1,5 +1,5 @@
 /**
- * Configuration: every environment variable of DESIGN §1, §3 and §4, with
+ * Configuration: every environment variable of docs/design.md §1, §3 and §4, with
  * upstream's names, aliases and defaults, parsed once per cold start.
  *
  * This is the only module that reads the environment, and it does so through
@@ -337,7 +337,7 @@ function show(name: string, value: string | undefined): string {
 }
 
 /**
- * The key URL rule of DESIGN §3: on Cloud Run or App Engine only Google's IAP
+ * The key URL rule of docs/design.md §3: on Cloud Run or App Engine only Google's IAP
  * keys are accepted, since a stand-in key server there would let anyone sign
  * assertions. Returns the problem line, or undefined. loadConfig and the IAP
  * verifier (for a Config made by hand) both apply it.

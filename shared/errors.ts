@@ -1,10 +1,10 @@
 /**
  * Every error the product raises, and the one mapping to Google's error JSON
- * (DESIGN §2.1). Messages are safe to show to the caller; the original error,
+ * (docs/design.md §2.1). Messages are safe to show to the caller; the original error,
  * if any, travels as `cause` and is only ever logged.
  *
  * No class here has a numeric `code` property: the Firestore client retries a
- * transaction whose callback throws an error with a numeric `code` (DESIGN §5).
+ * transaction whose callback throws an error with a numeric `code` (docs/design.md §5).
  */
 
 export const ErrorStatus = [

@@ -38,7 +38,7 @@ resource "google_iap_web_backend_service_iam_member" "members" {
   member              = each.value.member
 }
 
-# Each path of DESIGN §2 to its function; pathTemplateMatch because
+# Each path of docs/design.md §2 to its function; pathTemplateMatch because
 # /api/projects/{project}/roles and .../roles/self-activate go to different ones.
 resource "google_compute_url_map" "lb" {
   count           = local.lb ? 1 : 0

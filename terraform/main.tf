@@ -1,4 +1,4 @@
-# jit-access-functions: both topologies, no circular dependency (DESIGN §3, §6).
+# jit-access-functions: both topologies, no circular dependency (docs/design.md §3, §6).
 #
 # Nothing here passes a backend service's ID to a Cloud Run service: in the lb
 # topology each service is given the *name* of its backend service

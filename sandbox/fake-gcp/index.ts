@@ -30,7 +30,7 @@ export async function startFakeGoogleCloud(
 }
 
 /**
- * The endpoint variables of DESIGN §4 aimed at a started fake, ready to merge
+ * The endpoint variables of docs/design.md §4 aimed at a started fake, ready to merge
  * into the environment given to `loadConfig`.
  */
 export function fakeEndpoints(fake: FakeGoogleCloud): Record<string, string> {

@@ -1,5 +1,5 @@
 /**
- * The Activator over Resource Manager (DESIGN §1): one getIamPolicy and one
+ * The Activator over Resource Manager (docs/design.md §1): one getIamPolicy and one
  * setIamPolicy for any number of roles.
  *
  * Within this instance, calls for the same project are queued: while one
@@ -32,7 +32,7 @@ import type {ActivationGrant, Activator} from './types';
 export interface ActivatorOptions {
   iam: ProjectIamPort;
   log: Logger;
-  /** Attempts per read-modify-write when writes conflict; DESIGN says 6. */
+  /** Attempts per read-modify-write when writes conflict (docs/design.md §1: 6). */
   maxAttempts?: number;
   /** The first back-off bound in ms; it doubles per attempt, up to maxDelayMs. */
   initialDelayMs?: number;
@@ -60,7 +60,7 @@ const MAX_REASON_LENGTH = 1024;
  * How long after activate() is called (queue wait included) a write may still
  * start for that caller. An approval marks its request APPROVED before it
  * activates, and an APPROVED record older than 2 minutes reads as FAILED,
- * which another reviewer may retry (DESIGN §2.1, §5): a write still running
+ * which another reviewer may retry (docs/design.md §2.1, §5): a write still running
  * then could add a second, conflicting binding. The last setIamPolicy starts
  * by 75 s, and the adapter's own deadline (DEFAULT_RETRY_POLICY.deadlineMs,
  * 30 s, shared/google/edge.ts) ends it by 105 s: before the 2 minutes, with a

@@ -1,5 +1,5 @@
 /**
- * The IAM condition descriptions of activation bindings (DESIGN §2.1), as
+ * The IAM condition descriptions of activation bindings (docs/design.md §2.1), as
  * upstream writes them: `Self-approved, justification: <justification>` and
  * `Approved by <approvers>, justification: <justification>`, within IAM's
  * 256-character limit on a condition description.

@@ -1,6 +1,6 @@
 /**
  * The input checks that self-activation and activation requests share
- * (DESIGN §1, §2.1). Each throws InvalidArgumentError with a message that
+ * (docs/design.md §1, §2.1). Each throws InvalidArgumentError with a message that
  * says what is wrong and what is expected, and returns the checked value.
  */
 import type {Config} from '../config';

@@ -27,7 +27,7 @@ const grant = {
 };
 
 describe('activationBinding', () => {
-  it('writes the binding of DESIGN §1 for a lower-cased user', () => {
+  it('writes the binding of docs/design.md §1 for a lower-cased user', () => {
     expect(
       activationBinding(
         'Alice@Example.com',

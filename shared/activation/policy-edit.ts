@@ -1,5 +1,5 @@
 /**
- * The pure edit of a project's IAM policy that activates roles (DESIGN §1):
+ * The pure edit of a project's IAM policy that activates roles (docs/design.md §1):
  * one binding per grant, same-role same-member temporary bindings purged
  * (this is how an active role is extended), the user's expired activations
  * removed; every other binding and the audit configs are returned as they

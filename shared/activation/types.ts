@@ -1,5 +1,5 @@
 /**
- * Activations: temporary, conditional IAM bindings (DESIGN §1).
+ * Activations: temporary, conditional IAM bindings (docs/design.md §1).
  */
 import type {EntitlementId} from '../eligibility/types';
 

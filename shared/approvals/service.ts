@@ -1,5 +1,5 @@
 /**
- * The use cases of multi-party approval (DESIGN §2.1, §5): request, list,
+ * The use cases of multi-party approval (docs/design.md §2.1, §5): request, list,
  * read, approve (activating when the count is reached), deny, withdraw,
  * remind. Handlers in functions/ parse input and call these; every state
  * change goes through the store's transaction and the pure `transition`.

@@ -1,5 +1,5 @@
 /**
- * The one pure state machine of a request (DESIGN §2.1, §5). Every change of
+ * The one pure state machine of a request (docs/design.md §2.1, §5). Every change of
  * a stored request goes through `transition`, inside a Firestore transaction
  * that re-read the document.
  *

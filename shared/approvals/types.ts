@@ -1,5 +1,5 @@
 /**
- * Activation requests awaiting multi-party approval (DESIGN §2.1, §5).
+ * Activation requests awaiting multi-party approval (docs/design.md §2.1, §5).
  */
 
 /** Every state a request can be in; EXPIRED is never stored, only read. */
@@ -35,7 +35,7 @@ export interface NotificationStatus {
   error?: string;
 }
 
-/** The `Request` of DESIGN §2.1; times are RFC 3339 UTC strings. */
+/** The `Request` of docs/design.md §2.1; times are RFC 3339 UTC strings. */
 export interface AccessRequest {
   /** 128 random bits, base64url. */
   id: string;
@@ -67,7 +67,7 @@ export interface AccessRequest {
 /** How long a request is kept after its last possible change (Firestore TTL). */
 export const RETENTION_DAYS = 30;
 
-/** An APPROVED record older than this reads as FAILED (DESIGN §2.1). */
+/** An APPROVED record older than this reads as FAILED (docs/design.md §2.1). */
 export const APPROVED_STALE_MS = 2 * 60 * 1000;
 
 /** A reminder may be sent at most once this often (since the last, or creation). */

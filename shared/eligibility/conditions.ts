@@ -1,5 +1,5 @@
 /**
- * IAM conditions as JIT Access 1.x reads and writes them (DESIGN §1), quirks
+ * IAM conditions as JIT Access 1.x reads and writes them (docs/design.md §1), quirks
  * included, checked against every vector of `shared/vectors/conditions.json`.
  *
  * Signatures (pure functions, no I/O):

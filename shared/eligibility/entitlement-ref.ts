@@ -1,5 +1,5 @@
 /**
- * Entitlements as request bodies name them (DESIGN §2.1):
+ * Entitlements as request bodies name them (docs/design.md §2.1):
  * `{ "role": "roles/x", "resourceCondition": "<as GET roles returned it>" }`,
  * or a plain role string when the caller has exactly one entitlement for that
  * role.

@@ -1,6 +1,6 @@
 /**
  * The pure heart of both catalogs: from bindings already fetched, the
- * caller's entitlements on one project (DESIGN §1). No I/O here, so the
+ * caller's entitlements on one project (docs/design.md §1). No I/O here, so the
  * benchmark can time exactly this.
  */
 import type {IamBinding} from '../ports';

@@ -1,6 +1,6 @@
 /**
  * Who a binding applies to. Eligibility is granted to users, groups and
- * domains only (DESIGN §1 as upstream): a service account, a deleted
+ * domains only (docs/design.md §1 as upstream): a service account, a deleted
  * principal or a workforce identity never makes a user eligible, and a
  * binding on `allUsers` / `allAuthenticatedUsers` is refused with a warning,
  * since it would make everyone eligible for a privileged role.

@@ -1,5 +1,5 @@
 /**
- * Entitlements: what a user may activate on a project (DESIGN §1, §2.1).
+ * Entitlements: what a user may activate on a project (docs/design.md §1, §2.1).
  */
 
 export const ActivationType = ['JIT', 'MPA'] as const;

@@ -4,7 +4,7 @@
  * a dropped connection) with jittered exponential back-off inside a deadline,
  * and translates what is left into the project's error types
  * (shared/errors.ts): 400 → InvalidArgumentError with a fixed message naming
- * the method (Google's own message is logged, never answered: DESIGN §2.1), 403 →
+ * the method (Google's own message is logged, never answered: docs/design.md §2.1), 403 →
  * GooglePermissionError naming the permission the service account lacks,
  * 404 → NotFoundError naming the resource, 409/412 → ConflictError, anything
  * else → UnavailableError.
@@ -191,7 +191,7 @@ const INVALID_WHAT = new Map<string, string>([
 
 /**
  * The message a 400 answers: fixed text naming the API and the method, never
- * Google's message (DESIGN §2.1), which callGoogle logs instead, e.g.
+ * Google's message (docs/design.md §2.1), which callGoogle logs instead, e.g.
  * `Cloud Resource Manager refused the request (setIamPolicy): the policy is not valid`.
  */
 export function invalidRequestMessage(site: CallSite): string {
@@ -279,7 +279,7 @@ export async function callGoogle<T>(
       if (f === undefined) throw err;
       if (!isRetryable(f)) {
         if (f.httpStatus === 400) {
-          // Google's message is for operators, not callers (DESIGN §2.1):
+          // Google's message is for operators, not callers (docs/design.md §2.1):
           // it goes to the log; the error carries a fixed message.
           log.warn(`${site.method} refused the request`, undefined, {
             api: site.method,

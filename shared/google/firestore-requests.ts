@@ -1,5 +1,5 @@
 /**
- * RequestStore on Firestore (DESIGN §5): collection
+ * RequestStore on Firestore (docs/design.md §5): collection
  * `${FIRESTORE_COLLECTION_PREFIX}requests`, one document per request, every
  * change a transaction that re-reads the document, `deleteAt` for the TTL
  * policy. Queries are described as QuerySpecs first, so a test can check each
@@ -152,7 +152,7 @@ export function makeFirestoreRequestStore(
               v = decide(current);
             } catch (e) {
               // Never let an error escape the callback: the client would retry
-              // it if it carried a numeric code (DESIGN §5).
+              // it if it carried a numeric code (docs/design.md §5).
               return {ok: false, error: e as AppError} as Verdict;
             }
             if (v.ok && current && v.request !== current) {

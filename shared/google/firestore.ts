@@ -1,5 +1,5 @@
 /**
- * The Firestore client (DESIGN §4, §5): project GOOGLE_CLOUD_PROJECT, database
+ * The Firestore client (docs/design.md §4, §5): project GOOGLE_CLOUD_PROJECT, database
  * FIRESTORE_DATABASE, and the emulator at FIRESTORE_EMULATOR_HOST when set
  * (plain gRPC, no credentials fetched).
  */

@@ -1,5 +1,5 @@
 /**
- * Pins the IAP audience without a circular deployment (DESIGN §3, rules 1-6,
+ * Pins the IAP audience without a circular deployment (docs/design.md §3, rules 1-6,
  * upstream issue #324). Resolved lazily, on the first request that needs it,
  * because rules 3-5 ask the metadata server or Compute, which must not happen
  * at import time; only a success is cached, so a missing permission granted

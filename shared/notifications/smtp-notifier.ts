@@ -1,5 +1,5 @@
 /**
- * Sends the mails of DESIGN §2.1 over SMTP with nodemailer. `notify` never
+ * Sends the mails of docs/design.md §2.1 over SMTP with nodemailer. `notify` never
  * throws: a mail that cannot be sent is reported as `{delivered: false,
  * error}` and logged, so it can never lose or roll back a request.
  */

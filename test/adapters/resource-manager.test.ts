@@ -128,7 +128,7 @@ describe('project IAM policies', () => {
     expect((err as Error).message).toBe(
       'Cloud Resource Manager refused the request (setIamPolicy): the policy is not valid',
     );
-    // Google's words are not answered (DESIGN §2.1) ...
+    // Google's words are not answered (docs/design.md §2.1) ...
     const google = 'Role "notarole" is not a valid role name.';
     expect((err as Error).message).not.toContain('notarole');
     // ... but an operator finds them in the log, with the method.

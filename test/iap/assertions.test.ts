@@ -1,5 +1,5 @@
 /**
- * The assertion rules of DESIGN §3, through a real HTTP function: real ES256
+ * The assertion rules of docs/design.md §3, through a real HTTP function: real ES256
  * assertions, the real verifier, keys from a loopback server. Every refusal
  * is a 401 in Google's error shape that reveals no token text, in the body
  * or in the logs.

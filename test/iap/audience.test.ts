@@ -1,5 +1,5 @@
 /**
- * Audience rules 1-6 of DESIGN §3, through the verifier over in-memory
+ * Audience rules 1-6 of docs/design.md §3, through the verifier over in-memory
  * ports: the pinned audience is accepted, any other refused, failures answer
  * 503 naming what to fix, and only a success is cached.
  */

@@ -11,7 +11,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.METADATA_SERVER_DETECTION = 'none';
   // One emulator for the run; tests keep apart by collection prefix.
   // Where Java and Google's JAR exist and it fails to start, this throws and
-  // the run fails (DESIGN §8).
+  // the run fails (docs/design.md §8).
   const emulator = await startFirestoreEmulator();
   (globalThis as {__firestoreEmulator?: unknown}).__firestoreEmulator =
     emulator;

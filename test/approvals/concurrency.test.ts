@@ -77,6 +77,7 @@ describeIf(GOOGLE_EMULATOR, NO_ISOLATION_REASON)(
         FIRESTORE_EMULATOR_HOST: process.env.FIRESTORE_EMULATOR_HOST!,
         FIRESTORE_COLLECTION_PREFIX: prefix,
         METADATA_SERVER_DETECTION: 'none',
+        PROJECT,
         ROLE,
       };
       config = testConfig(env);

@@ -1,6 +1,6 @@
 /**
  * IAP for tests: a loopback server for the public keys (it counts fetches),
- * and a real verifier (shared/iap.ts) pinned to a test audience and reading
+ * and a real verifier (shared/iap/) pinned to a test audience and reading
  * its keys from that server, so function tests carry real ES256 assertions.
  */
 import * as http from 'http';
@@ -83,7 +83,7 @@ export interface TestIap {
   config: Config;
   /** The environment the configuration was loaded from (for child processes). */
   env: Env;
-  /** A real verifier (shared/iap.ts) over this IAP. */
+  /** A real verifier (shared/iap/) over this IAP. */
   verifier: IdentityVerifier;
   /** A valid assertion for this user, for `x-goog-iap-jwt-assertion`. */
   assertionFor(

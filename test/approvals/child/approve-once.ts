@@ -11,12 +11,12 @@ import * as readline from 'node:readline';
 import {makeActivator} from '../../../shared/activation/activator';
 import {makeApprovalService} from '../../../shared/approvals/service';
 import {loadConfig} from '../../../shared/config';
-import type {EligibilityService} from '../../../shared/eligibility/types';
 import {toErrorResponse} from '../../../shared/errors';
 import {makeFirestore} from '../../../shared/google/firestore';
 import {makeFirestoreRequestStore} from '../../../shared/google/firestore-requests';
 import {makeProjectIamClient} from '../../../shared/google/resource-manager';
 import {makeLogger} from '../../../shared/log';
+import {EVERYONE, MemoryEligibility} from '../../support/memory-eligibility';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -26,18 +26,15 @@ async function main(): Promise<void> {
     collectionPrefix: config.firestore.collectionPrefix,
     database: config.firestore.database,
   });
-  // Everyone is MPA-eligible for everything: eligibility is not the point here.
-  const eligibility: EligibilityService = {
-    listProjects: async () => [],
-    listEntitlements: async () => ({
-      entitlements: [
-        {role: process.env.ROLE!, activationType: 'MPA', status: 'ELIGIBLE'},
-      ],
-      warnings: [],
-    }),
-    listPeers: async () => [],
-    isReviewer: async () => true,
-  };
+  // Everyone is MPA-eligible for the role: eligibility is not the point here.
+  const eligibility = new MemoryEligibility([
+    {
+      project: process.env.PROJECT!,
+      user: EVERYONE,
+      type: 'MPA',
+      role: process.env.ROLE!,
+    },
+  ]);
   const approvals = makeApprovalService({
     config,
     store,

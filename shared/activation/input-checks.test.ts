@@ -1,5 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import {loadConditionVectors} from '../../test/support/vectors';
 import {loadConfig} from '../config';
 import {compileJustificationPattern} from '../limits';
 import {InvalidArgumentError} from '../errors';
@@ -9,19 +8,14 @@ import {
   checkProjectId,
 } from './input-checks';
 
-const vectors = JSON.parse(
-  fs.readFileSync(
-    path.join(__dirname, '../../../shared/vectors/conditions.json'),
-    'utf8',
-  ),
-) as {
+const vectors = loadConditionVectors<{
   justification: Array<{
     pattern: string;
     input: string | null;
     valid: boolean;
     source: string;
   }>;
-};
+}>();
 
 function withPattern(pattern: string) {
   const compiled = compileJustificationPattern(pattern);

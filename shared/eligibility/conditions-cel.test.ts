@@ -1,13 +1,6 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import {loadConditionVectors} from '../../test/support/vectors';
 import {formatDouble, normaliseCel} from './conditions-cel';
 import {normaliseResourceCondition, parseEligibility} from './conditions';
-
-// The vectors sit beside the repository (../shared), as in conditions.test.ts.
-const VECTORS_PATH = path.join(
-  __dirname,
-  '../../../shared/vectors/conditions.json',
-);
 
 const PRINTED: Array<[string, string]> = [
   ['a>b', 'a > b'],
@@ -174,7 +167,7 @@ describe('normalising is idempotent', () => {
     }>;
     activationRecognition: Array<{condition: {expression: string} | null}>;
   }
-  const vectors = JSON.parse(fs.readFileSync(VECTORS_PATH, 'utf8')) as Vectors;
+  const vectors = loadConditionVectors<Vectors>();
   const inputs = new Set<string>([
     ...PRINTED.map(([input]) => input),
     ...PRINTED.map(([, printed]) => printed),

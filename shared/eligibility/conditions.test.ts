@@ -1,5 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import {loadConditionVectors} from '../../test/support/vectors';
 import type {IamBinding, IamCondition} from '../ports';
 import {
   formatActivationCondition,
@@ -13,12 +12,6 @@ import {
   parseTimeWindowClause,
   splitAnd,
 } from './conditions';
-
-// The vectors sit beside the repository (../shared), here and in CI; never copied.
-const VECTORS_PATH = path.join(
-  __dirname,
-  '../../../shared/vectors/conditions.json',
-);
 
 interface VectorCondition {
   title: string | null;
@@ -71,7 +64,8 @@ interface VectorBinding {
   condition: VectorCondition | null;
 }
 
-const vectors = JSON.parse(fs.readFileSync(VECTORS_PATH, 'utf8')) as Vectors;
+// Upstream's own facts (test/fixtures/README.md).
+const vectors = loadConditionVectors<Vectors>();
 
 function condition(c: VectorCondition | null): IamCondition | undefined {
   if (c === null) return undefined;

@@ -4,24 +4,18 @@
  * conditions of conditions.json and a table of awkward ones, each as the
  * catalog normalises it and as a caller might send it.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import {loadConditionVectors} from '../../test/support/vectors';
 import {
   formatActivationExpression,
   parseActivation,
   parseEligibility,
-} from '../../shared/eligibility/conditions';
-import {celParseErrors} from './cel-check';
+} from '../eligibility/conditions';
+import {celParseErrors} from '../../test/activation/cel-check';
 
-const vectors = JSON.parse(
-  fs.readFileSync(
-    path.join(__dirname, '../../../shared/vectors/conditions.json'),
-    'utf8',
-  ),
-) as {
+const vectors = loadConditionVectors<{
   eligibility: Array<{condition: {expression: string} | null}>;
   activationFormat: Array<{resourceCondition: string | null}>;
-};
+}>();
 
 const AWKWARD = [
   "resource.name == 'it\\'s'",

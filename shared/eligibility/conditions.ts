@@ -1,23 +1,12 @@
 /**
- * IAM conditions as JIT Access 1.x reads and writes them (docs/design.md §1), quirks
- * included, checked against every vector of `shared/vectors/conditions.json`.
+ * IAM conditions as JIT Access 1.x reads and writes them (docs/design.md
+ * §1), quirks included, checked against every vector of
+ * test/fixtures/conditions.json (from upstream's own tests).
  *
- * Signatures (pure functions, no I/O):
- * - `splitAnd(expression: string): string[]`: top-level `&&` clauses, untrimmed.
- * - `parseEligibility(condition: IamCondition | undefined | null): Eligibility | undefined`
- *   where `Eligibility = {activationType: 'JIT' | 'MPA'; resourceCondition?: string}`.
- * - `parseActivation(condition: IamCondition | undefined | null): ActivationCondition | undefined`
- *   where `ActivationCondition = {start: Date; end: Date; resourceCondition?: string}`.
- * - `parseTimeWindowClause(clause: string | undefined | null): {start: Date; end: Date} | undefined`
- *   and `isTimeWindowClause(clause)`: one clause that is exactly a time window.
- * - `isTemporaryCondition(condition)`: some top-level clause is a time window.
- * - `formatActivationCondition(window: {start: Date; end: Date; resourceCondition?: string}): IamCondition`
- *   (title and expression; the caller adds the description) and
- *   `formatActivationExpression(...)`: the expression string alone.
- * - `formatTimestamp(date: Date): string`: RFC 3339 UTC, whole seconds, no `.000`.
- * - `isPurgedBy(existing: IamBinding, added: IamBinding): boolean`.
- * - `normaliseResourceCondition(expression: string): string`: upstream's printed form.
- * - `ACTIVATION_TITLE = 'JIT access activation'`.
+ * Pure: no I/O. Recognition (eligibility markers, activation conditions,
+ * time windows), formatting (activation conditions, timestamps), the purge
+ * rule for old temporary bindings, and upstream's printed form of a
+ * resource condition.
  */
 import type {IamBinding, IamCondition} from '../ports';
 import type {ActivationType} from './types';

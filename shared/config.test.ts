@@ -221,26 +221,84 @@ describe('loadConfig', () => {
     expect(problems[0]).toMatch(expected);
   });
 
-  it('lists every bad variable in one message', () => {
+  it('lists every bad variable in one message, whichever check finds it', () => {
     const problems = problemsOf({
       RESOURCE_SCOPE: 'bad',
       SMTP_PORT: 'abc',
       ACTIVATION_TIMEOUT: '0',
       JUSTIFICATION_PATTERN: 'a++',
+      ACTIVATION_REQUEST_MIN_REVIEWERS: '5',
+      ACTIVATION_REQUEST_MAX_REVIEWERS: '2',
+      K_SERVICE: 'jit',
+      IAP_PUBLIC_KEYS_URL: 'http://127.0.0.1:9/keys',
     });
     expect(problems.map(p => p.split('=')[0]).sort()).toEqual(
-      ['RESOURCE_SCOPE', 'SMTP_PORT'].sort(),
+      [
+        'RESOURCE_SCOPE',
+        'SMTP_PORT',
+        'ACTIVATION_TIMEOUT',
+        'JUSTIFICATION_PATTERN',
+        'ACTIVATION_REQUEST_MIN_REVIEWERS',
+        'IAP_PUBLIC_KEYS_URL',
+      ].sort(),
     );
-    // Schema errors are reported first; the cross-field checks need a parsed schema.
-    const second = problemsOf({
-      GOOGLE_CLOUD_PROJECT: 'my-project',
-      ACTIVATION_TIMEOUT: '0',
-      JUSTIFICATION_PATTERN: 'a++',
-    });
-    expect(second.map(p => p.split('=')[0]).sort()).toEqual([
-      'ACTIVATION_TIMEOUT',
-      'JUSTIFICATION_PATTERN',
+  });
+
+  it('names both variables of SMTP_PORT=abc ACTIVATION_TIMEOUT=x', () => {
+    expect(
+      problemsOf({
+        GOOGLE_CLOUD_PROJECT: 'my-project',
+        SMTP_PORT: 'abc',
+        ACTIVATION_TIMEOUT: 'x',
+      }),
+    ).toEqual([
+      'ACTIVATION_TIMEOUT="x": expected a whole number of minutes, at least 1',
+      'SMTP_PORT="abc": expected a whole number from 1 to 65535',
     ]);
+  });
+
+  it('names the alias that was given, among the other problems', () => {
+    const problems = problemsOf({
+      GOOGLE_CLOUD_PROJECT: 'my-project',
+      ELEVATION_DURATION: '2h',
+      RESOURCE_CATALOG: 'Foo',
+    });
+    expect(problems).toEqual([
+      'RESOURCE_CATALOG="Foo": expected one of AssetInventory, PolicyAnalyzer',
+      'ELEVATION_DURATION="2h": expected a whole number of minutes, at least 1',
+    ]);
+  });
+
+  it('skips a check across variables when one of them is already bad', () => {
+    expect(
+      problemsOf({
+        GOOGLE_CLOUD_PROJECT: 'my-project',
+        ACTIVATION_REQUEST_MIN_REVIEWERS: 'x',
+        ACTIVATION_REQUEST_MAX_REVIEWERS: '2',
+      }),
+    ).toEqual([
+      'ACTIVATION_REQUEST_MIN_REVIEWERS="x": expected a whole number from 1 to 100',
+    ]);
+  });
+
+  it("writes every problem as a sentence, never in zod's words", () => {
+    const problems = problemsOf({
+      GOOGLE_CLOUD_PROJECT: 'BAD',
+      RESOURCE_CATALOG: 'Foo',
+      SMTP_PORT: '-1',
+      SMTP_ENABLE_STARTTLS: 'yes',
+      FIRESTORE_COLLECTION_PREFIX: 'a/b',
+      FIRESTORE_DATABASE: 'Bad_DB',
+      NOTIFICATION_TIMEZONE: 'Mars/Base',
+      PUBLIC_BASE_URL: 'nope',
+      COMPUTE_ENDPOINT: 'ftp://x',
+      GCE_METADATA_HOST: 'host',
+    });
+    expect(problems).toHaveLength(10);
+    for (const p of problems) {
+      expect(p).toMatch(/^[A-Z_]+=(".*"|unset): expected [a-z0-9(/]/);
+      expect(p).not.toMatch(/Invalid|Expected|Required|received/);
+    }
   });
 
   it('masks the SMTP password in errors', () => {

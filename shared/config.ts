@@ -221,6 +221,32 @@ const email = optionalString.refine(
   'an email address',
 );
 
+/**
+ * Settings known by more than one name, as upstream's settings are: the
+ * first name is ours, the others are upstream's older names, read when the
+ * first is unset.
+ */
+export const ALIASES: ReadonlyArray<readonly [string, ...string[]]> = [
+  ['ACTIVATION_TIMEOUT', 'ELEVATION_DURATION'],
+];
+
+/**
+ * The environment with each aliased setting under its first name, and the
+ * name each value was read from (for messages).
+ */
+function resolveAliases(env: Env): {env: Env; source: Map<string, string>} {
+  const resolved: Env = {...env};
+  const source = new Map<string, string>();
+  for (const [name, ...older] of ALIASES) {
+    const from = [name, ...older].find(n => env[n] !== undefined);
+    for (const n of older) delete resolved[n];
+    if (from === undefined) continue;
+    resolved[name] = env[from];
+    source.set(name, from);
+  }
+  return {env: resolved, source};
+}
+
 const schema = z.object({
   GOOGLE_CLOUD_PROJECT: optionalString.refine(
     v => v === undefined || /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(v),
@@ -230,11 +256,15 @@ const schema = z.object({
     v => v === undefined || SCOPE_PATTERN.test(v),
     'projects/<id>, folders/<number> or organizations/<number>',
   ),
-  RESOURCE_CATALOG: withDefault(z.enum(ResourceCatalog), 'AssetInventory'),
+  RESOURCE_CATALOG: withDefault(
+    z.enum(ResourceCatalog, {
+      errorMap: () => ({message: `one of ${ResourceCatalog.join(', ')}`}),
+    }),
+    'AssetInventory',
+  ),
   RESOURCE_CUSTOMER_ID: optionalString,
   AVAILABLE_PROJECTS_QUERY: optionalString,
-  ACTIVATION_TIMEOUT: optionalString,
-  ELEVATION_DURATION: optionalString,
+  ACTIVATION_TIMEOUT: positiveMinutes(120),
   ACTIVATION_REQUEST_TIMEOUT: positiveMinutes(60),
   ACTIVATION_REQUEST_MIN_REVIEWERS: count(1, 1, 100),
   ACTIVATION_REQUEST_MAX_REVIEWERS: count(10, 1, 100),
@@ -318,7 +348,7 @@ const schema = z.object({
   FIRESTORE_COLLECTION_PREFIX: withDefault(
     z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, - and _ only'),
     '',
-  ).or(z.literal('')),
+  ),
   FIRESTORE_EMULATOR_HOST: hostPort,
   CLOUDASSET_ENDPOINT: baseUrl,
   CLOUDIDENTITY_ENDPOINT: baseUrl,
@@ -361,55 +391,51 @@ export function keyUrlProblem(
  * listing every problem.
  */
 export function loadConfig(env: Env = process.env): Config {
+  const {env: resolved, source} = resolveAliases(env);
   const problems: string[] = [];
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const seen = new Set<string>();
-    for (const issue of parsed.error.issues) {
-      const name = String(issue.path[0]);
-      if (seen.has(name)) continue;
-      seen.add(name);
-      problems.push(
-        `${name}=${show(name, env[name])}: expected ${issue.message}`,
-      );
-    }
-    throw new ConfigurationError(problems);
-  }
-  const v = parsed.data;
+  const problem = (name: string, expected: string) => {
+    const from = source.get(name) ?? name;
+    problems.push(`${from}=${show(from, env[from])}: expected ${expected}`);
+  };
 
-  // ACTIVATION_TIMEOUT, or its upstream alias ELEVATION_DURATION.
-  let maxMinutes = 120;
-  const timeoutName =
-    v.ACTIVATION_TIMEOUT !== undefined
-      ? 'ACTIVATION_TIMEOUT'
-      : 'ELEVATION_DURATION';
-  const timeoutValue = v.ACTIVATION_TIMEOUT ?? v.ELEVATION_DURATION;
-  if (timeoutValue !== undefined) {
-    const n = /^[0-9]+$/.test(timeoutValue) ? Number(timeoutValue) : NaN;
-    if (!(n >= 1 && n <= 525600)) {
-      problems.push(
-        `${timeoutName}=${show(timeoutName, timeoutValue)}: expected a whole number of minutes, from 1 to 525600`,
-      );
-    } else {
-      maxMinutes = n;
-    }
+  // Every variable on its own, so that one bad value hides no other.
+  const shape = schema.shape;
+  const values: Record<string, unknown> = {};
+  for (const name of Object.keys(shape) as Array<keyof typeof shape>) {
+    const parsed = shape[name].safeParse(resolved[name]);
+    if (parsed.success) values[name] = parsed.data;
+    else problem(name, parsed.error.issues[0]?.message ?? 'a valid value');
   }
+  const v = values as Partial<z.output<typeof schema>>;
+  const maxMinutes = v.ACTIVATION_TIMEOUT ?? 120;
 
   const scope =
     v.RESOURCE_SCOPE ??
     (v.GOOGLE_CLOUD_PROJECT ? `projects/${v.GOOGLE_CLOUD_PROJECT}` : undefined);
-  if (scope === undefined) {
+  // A bad RESOURCE_SCOPE or GOOGLE_CLOUD_PROJECT was named above already.
+  if (
+    scope === undefined &&
+    'RESOURCE_SCOPE' in values &&
+    'GOOGLE_CLOUD_PROJECT' in values
+  ) {
     problems.push(
       'RESOURCE_SCOPE=unset: expected projects/<id>, folders/<number> or organizations/<number> (or set GOOGLE_CLOUD_PROJECT)',
     );
   }
 
-  if (v.ACTIVATION_REQUEST_MIN_REVIEWERS > v.ACTIVATION_REQUEST_MAX_REVIEWERS) {
+  // Checks across variables, where each of their variables is valid.
+  if (
+    v.ACTIVATION_REQUEST_MIN_REVIEWERS !== undefined &&
+    v.ACTIVATION_REQUEST_MAX_REVIEWERS !== undefined &&
+    v.ACTIVATION_REQUEST_MIN_REVIEWERS > v.ACTIVATION_REQUEST_MAX_REVIEWERS
+  ) {
     problems.push(
       `ACTIVATION_REQUEST_MIN_REVIEWERS=${v.ACTIVATION_REQUEST_MIN_REVIEWERS}: expected at most ACTIVATION_REQUEST_MAX_REVIEWERS (${v.ACTIVATION_REQUEST_MAX_REVIEWERS})`,
     );
   }
   if (
+    v.ACTIVATION_REQUEST_REQUIRED_APPROVALS !== undefined &&
+    v.ACTIVATION_REQUEST_MAX_REVIEWERS !== undefined &&
     v.ACTIVATION_REQUEST_REQUIRED_APPROVALS > v.ACTIVATION_REQUEST_MAX_REVIEWERS
   ) {
     problems.push(
@@ -426,7 +452,11 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const smtpSecret = secretVersionName(v.SMTP_SECRET, v.GOOGLE_CLOUD_PROJECT);
-  if (v.SMTP_SECRET !== undefined && smtpSecret === undefined) {
+  if (
+    v.SMTP_SECRET !== undefined &&
+    smtpSecret === undefined &&
+    'GOOGLE_CLOUD_PROJECT' in values
+  ) {
     problems.push(
       `SMTP_SECRET=${show('SMTP_SECRET', v.SMTP_SECRET)}: expected projects/<project>/secrets/<name>, or set GOOGLE_CLOUD_PROJECT for a bare secret name`,
     );
@@ -437,70 +467,78 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
-  const keyUrl = keyUrlProblem(v.IAP_PUBLIC_KEYS_URL, {
-    kService: v.K_SERVICE,
-    gaeService: v.GAE_SERVICE,
-  });
-  if (keyUrl) problems.push(keyUrl);
+  if (v.IAP_PUBLIC_KEYS_URL !== undefined) {
+    const keyUrl = keyUrlProblem(v.IAP_PUBLIC_KEYS_URL, {
+      kService: v.K_SERVICE,
+      gaeService: v.GAE_SERVICE,
+    });
+    if (keyUrl) problems.push(keyUrl);
+  }
 
   if (problems.length > 0 || scope === undefined || 'error' in compiled) {
     throw new ConfigurationError(problems);
   }
+  // Every variable parsed (a problem would have been listed): read them whole.
+  const all = v as z.output<typeof schema>;
 
   return {
     scope,
-    catalog: v.RESOURCE_CATALOG,
-    customerId: v.RESOURCE_CUSTOMER_ID,
-    availableProjectsQuery: v.AVAILABLE_PROJECTS_QUERY,
-    projectId: v.GOOGLE_CLOUD_PROJECT,
-    projectNumber: v.PROJECT_NUMBER,
+    catalog: all.RESOURCE_CATALOG,
+    customerId: all.RESOURCE_CUSTOMER_ID,
+    availableProjectsQuery: all.AVAILABLE_PROJECTS_QUERY,
+    projectId: all.GOOGLE_CLOUD_PROJECT,
+    projectNumber: all.PROJECT_NUMBER,
     activation: {
       maxMinutes,
       defaultMinutes: Math.min(60, maxMinutes),
-      requestTimeoutMinutes: v.ACTIVATION_REQUEST_TIMEOUT,
-      minReviewers: v.ACTIVATION_REQUEST_MIN_REVIEWERS,
-      maxReviewers: v.ACTIVATION_REQUEST_MAX_REVIEWERS,
-      requiredApprovals: v.ACTIVATION_REQUEST_REQUIRED_APPROVALS,
-      maxRoles: v.ACTIVATION_REQUEST_MAX_ROLES,
+      requestTimeoutMinutes: all.ACTIVATION_REQUEST_TIMEOUT,
+      minReviewers: all.ACTIVATION_REQUEST_MIN_REVIEWERS,
+      maxReviewers: all.ACTIVATION_REQUEST_MAX_REVIEWERS,
+      requiredApprovals: all.ACTIVATION_REQUEST_REQUIRED_APPROVALS,
+      maxRoles: all.ACTIVATION_REQUEST_MAX_ROLES,
     },
-    justification: {pattern, regex: compiled.regex, hint: v.JUSTIFICATION_HINT},
+    justification: {
+      pattern,
+      regex: compiled.regex,
+      hint: all.JUSTIFICATION_HINT,
+    },
     smtp: {
-      host: v.SMTP_HOST,
-      port: v.SMTP_PORT,
-      enableStartTls: v.SMTP_ENABLE_STARTTLS,
-      senderName: v.SMTP_SENDER_NAME,
-      senderAddress: v.SMTP_SENDER_ADDRESS,
-      username: v.SMTP_USERNAME,
-      password: v.SMTP_PASSWORD,
+      host: all.SMTP_HOST,
+      port: all.SMTP_PORT,
+      enableStartTls: all.SMTP_ENABLE_STARTTLS,
+      senderName: all.SMTP_SENDER_NAME,
+      senderAddress: all.SMTP_SENDER_ADDRESS,
+      username: all.SMTP_USERNAME,
+      password: all.SMTP_PASSWORD,
       secret: smtpSecret,
     },
-    notificationTimezone: v.NOTIFICATION_TIMEZONE,
-    publicBaseUrl: v.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
-    rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
+    notificationTimezone: all.NOTIFICATION_TIMEZONE,
+    publicBaseUrl: all.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    rateLimitPerMinute: all.RATE_LIMIT_PER_MINUTE,
     iap: {
-      audience: v.IAP_AUDIENCE,
-      backendServiceId: v.IAP_BACKEND_SERVICE_ID,
-      backendServiceName: v.IAP_BACKEND_SERVICE_NAME,
-      backendServiceRegion: v.IAP_BACKEND_SERVICE_REGION,
-      publicKeysUrl: v.IAP_PUBLIC_KEYS_URL,
-      verifyAudience: v.IAP_VERIFY_AUDIENCE,
+      audience: all.IAP_AUDIENCE,
+      backendServiceId: all.IAP_BACKEND_SERVICE_ID,
+      backendServiceName: all.IAP_BACKEND_SERVICE_NAME,
+      backendServiceRegion: all.IAP_BACKEND_SERVICE_REGION,
+      publicKeysUrl: all.IAP_PUBLIC_KEYS_URL,
+      verifyAudience: all.IAP_VERIFY_AUDIENCE,
     },
     firestore: {
-      database: v.FIRESTORE_DATABASE,
-      collectionPrefix: v.FIRESTORE_COLLECTION_PREFIX,
-      emulatorHost: v.FIRESTORE_EMULATOR_HOST,
+      database: all.FIRESTORE_DATABASE,
+      collectionPrefix: all.FIRESTORE_COLLECTION_PREFIX,
+      emulatorHost: all.FIRESTORE_EMULATOR_HOST,
     },
     endpoints: {
-      cloudAsset: v.CLOUDASSET_ENDPOINT?.replace(/\/+$/, ''),
-      cloudIdentity: v.CLOUDIDENTITY_ENDPOINT?.replace(/\/+$/, ''),
-      cloudResourceManager: v.CLOUDRESOURCEMANAGER_ENDPOINT?.replace(
+      cloudAsset: all.CLOUDASSET_ENDPOINT?.replace(/\/+$/, ''),
+      cloudIdentity: all.CLOUDIDENTITY_ENDPOINT?.replace(/\/+$/, ''),
+      cloudResourceManager: all.CLOUDRESOURCEMANAGER_ENDPOINT?.replace(
         /\/+$/,
         '',
       ),
-      compute: v.COMPUTE_ENDPOINT?.replace(/\/+$/, ''),
-      secretManager: v.SECRETMANAGER_ENDPOINT?.replace(/\/+$/, ''),
-      metadataHost: v.GCE_METADATA_HOST,
+      compute: all.COMPUTE_ENDPOINT?.replace(/\/+$/, ''),
+      secretManager: all.SECRETMANAGER_ENDPOINT?.replace(/\/+$/, ''),
+      metadataHost: all.GCE_METADATA_HOST,
     },
-    runtime: {kService: v.K_SERVICE, gaeService: v.GAE_SERVICE},
+    runtime: {kService: all.K_SERVICE, gaeService: all.GAE_SERVICE},
   };
 }

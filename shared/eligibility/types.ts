@@ -41,7 +41,8 @@ export interface EligibilityService {
   listProjects(userEmail: string): Promise<string[]>;
   /**
    * The user's entitlements on a project, with ACTIVE status from the
-   * project's policy (PENDING_APPROVAL is added by the approvals code).
+   * project's policy (PENDING_APPROVAL is added by the entitlement listing,
+   * shared/eligibility/listing.ts, from the stored requests).
    * Throws NotFoundError for a project outside the scope or unknown.
    */
   listEntitlements(

@@ -38,8 +38,7 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
     }
     // Loaded on the first mail, not at cold start: the roles listing builds
     // the approvals service (for pending requests) but never sends mail.
-
-    const mailer = require('nodemailer') as typeof nodemailer;
+    const mailer = await import('nodemailer');
     transport = mailer.createTransport({
       host: smtp.host,
       port: smtp.port,

@@ -89,7 +89,11 @@ describe('each rule', () => {
   it.each([
     ['functions-only-to-shared', 'functions/entry.ts', 'sandbox/fake.ts'],
     ['shared-not-to-entry-points', 'shared/config.ts', 'functions/entry.ts'],
-    ['google-libraries-only-in-adapters', 'shared/catalog.ts', 'google-auth-library'],
+    [
+      'google-libraries-only-in-adapters',
+      'shared/catalog.ts',
+      'google-auth-library',
+    ],
     ['iap-not-to-adapters', 'shared/iap/keys.ts', 'shared/google/asset.ts'],
     ['no-sandbox-in-production', 'functions/entry.ts', 'sandbox/fake.ts'],
     ['web-only-pure-shared', 'web/page.ts', 'shared/config.ts'],

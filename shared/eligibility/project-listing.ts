@@ -5,8 +5,9 @@
  * - `searchAllIamPolicies` over the caller's identities (user, groups,
  *   domain; at most 50 per query) finds eligible bindings on projects,
  *   folders and organizations inside the scope;
- * - `effectiveIamPolicies:batchGet` on the scope itself finds those above it,
- *   which cover every project in scope;
+ * - `effectiveIamPolicies:batchGet` on the scope itself finds those on the
+ *   scope, which cover every project in it (Cloud Asset returns policies up
+ *   to the scope, not above it: docs/design-notes.md);
  * - `searchAllResources` lists the scope's projects with their ancestry and
  *   state, for projects under an eligible folder (nested too) and to keep
  *   only ACTIVE ones.

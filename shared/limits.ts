@@ -47,8 +47,8 @@ const ROLE_NAME_PATTERN = new RegExp(
 export const EMAIL_PATTERN =
   /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
-/** Request ids are 22 base64url characters; longer ones cannot exist. */
-export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Request ids are 128 random bits in base64url: exactly 22 characters. */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
 /** Whether `id` is a well-formed project ID. */
 export function isValidProjectId(id: string): boolean {

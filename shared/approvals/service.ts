@@ -319,6 +319,13 @@ export function makeApprovalService(
       const request = await store.get(id);
       if (!request || !visibleTo(request, user))
         throw new NotFoundError(NOT_FOUND);
+      // A reviewer who lost eligibility no longer sees the request.
+      if (
+        request.requester !== user &&
+        !(await eligibility.isReviewer(user, request.project, request))
+      ) {
+        throw new NotFoundError(NOT_FOUND);
+      }
       return asRead(request, now());
     },
 
@@ -367,6 +374,19 @@ export function makeApprovalService(
         {user, requestId: id},
         {reason},
         async () => {
+          const current = await store.get(id);
+          if (!current || !visibleTo(current, user))
+            throw new NotFoundError(NOT_FOUND);
+          // As for an approval: only a reviewer who is still eligible decides
+          // (checked outside the transaction, which may be retried).
+          if (
+            current.reviewers.includes(user) &&
+            !(await eligibility.isReviewer(user, current.project, current))
+          ) {
+            throw new PermissionDeniedError(
+              `You are no longer eligible to review ${describeEntitlement(current)} on project ${current.project}`,
+            );
+          }
           const {request} = await change(id, user, {type: 'deny', reason});
           return notify('denied', request);
         },

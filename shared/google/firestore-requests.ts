@@ -20,7 +20,13 @@ import {
   NotificationStatus,
   RETENTION_DAYS,
 } from '../approvals/types';
-import {AppError} from '../errors';
+import {AppError, NotFoundError} from '../errors';
+
+/**
+ * Document ids Firestore reserves (it refuses them with INVALID_ARGUMENT,
+ * after retries): no request can have one, so they are not looked up.
+ */
+const RESERVED_ID = /^__.*__$/;
 import {
   FIRESTORE_DEADLINE_MS,
   translateFirestoreError,
@@ -130,6 +136,7 @@ export function makeFirestoreRequestStore(
     },
 
     async get(id) {
+      if (RESERVED_ID.test(id)) return undefined;
       count('read');
       try {
         return fromDocument((await bounded(collection.doc(id).get())).data());
@@ -139,6 +146,11 @@ export function makeFirestoreRequestStore(
     },
 
     async change(id, decide) {
+      if (RESERVED_ID.test(id)) {
+        const refused = decide(undefined);
+        if (!refused.ok) throw refused.error;
+        throw new NotFoundError('Request not found');
+      }
       count('transaction');
       const ref = collection.doc(id);
       let verdict: Verdict;

@@ -208,6 +208,46 @@ describe('reading requests', () => {
     await h.get('/api/requests/AAAAAAAAAAAAAAAAAAAAAA', ALICE).expect(404);
   });
 
+  it.each([
+    ['a reserved Firestore id', '__x__'],
+    ['a shorter id', 'AAAAAAAAAAAAAAAAAAAAA'],
+    ['a longer id', 'AAAAAAAAAAAAAAAAAAAAAAA'],
+  ])('refuses %s at once with 400, asking Firestore nothing', async (_, id) => {
+    const reads = h.operations['read'] ?? 0;
+    const res = await h.get(`/api/requests/${id}`, ALICE).expect(400);
+    expect(res.body.error.message).toBe('The request id is not valid');
+    expect(h.operations['read'] ?? 0).toBe(reads);
+  });
+
+  it('answers 404, not 503, for an id of our format that Firestore reserves', async () => {
+    // 22 base64url characters, as we generate them, yet __…__ is reserved.
+    const reserved = '__' + 'a'.repeat(18) + '__';
+    await h.get(`/api/requests/${reserved}`, ALICE).expect(404);
+    await h.post(`/api/requests/${reserved}/approve`, BOB, {}).expect(404);
+  });
+
+  it('hides a request from a reviewer who is no longer eligible, and refuses their denial', async () => {
+    const r = await createRequest();
+    const saved = h.eligibility.grants;
+    h.eligibility.grants = saved.filter(g => g.user !== BOB);
+    try {
+      await h.get(`/api/requests/${r.id}`, BOB).expect(404);
+      const res = await h
+        .post(`/api/requests/${r.id}/deny`, BOB, {reason: 'no'})
+        .expect(403);
+      expect(res.body.error.message).toMatch(/no longer eligible/);
+    } finally {
+      h.eligibility.grants = saved;
+    }
+    expect((await h.get(`/api/requests/${r.id}`, ALICE)).body.state).toBe(
+      'PENDING',
+    );
+    // The requester still sees it, and an eligible reviewer still decides.
+    await h
+      .post(`/api/requests/${r.id}/deny`, CAROL, {reason: 'no'})
+      .expect(200);
+  });
+
   it('lists requests as requester and as reviewer, newest first, filtered by state', async () => {
     const first = await createRequest();
     const second = await createRequest();

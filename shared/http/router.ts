@@ -170,7 +170,8 @@ export function makeHttpFunction(options: HttpFunctionOptions): HttpFunction {
       // Identity first: nothing else (not even a 404) is revealed without it.
       const user = await verifier.verify(req.headers);
       addRequestLabels({user: user.email});
-      limit(user.email);
+      // API calls only: a page load (the page, its assets) costs nothing.
+      if (path.startsWith('/api/')) limit(user.email);
       if (!matched) {
         throw allowed.size > 0
           ? new MethodNotAllowedError('Method not allowed', [...allowed])

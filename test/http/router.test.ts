@@ -39,6 +39,11 @@ const routes: Route[] = [
   },
   {
     method: 'GET',
+    path: '/static/{file*}',
+    handle: async ({params}) => ({body: {file: params['file']}}),
+  },
+  {
+    method: 'GET',
     path: '/api/deep',
     // As a use case or an adapter logs: through its own logger, after awaits.
     handle: async () => {
@@ -244,6 +249,19 @@ describe('rate limit', () => {
       status: 'RESOURCE_EXHAUSTED',
     });
     await request(server).get('/api/things/1').set(asNewUser()).expect(200);
+  });
+
+  it('counts API calls only: the page and its assets cost nothing', async () => {
+    const alice = asNewUser();
+    for (let i = 0; i < RATE_LIMIT * 3; i++) {
+      await request(server).get('/static/app.js').set(alice).expect(200);
+    }
+    for (let i = 0; i < RATE_LIMIT; i++) {
+      await request(server).get('/api/things/1').set(alice).expect(200);
+    }
+    await request(server).get('/api/things/1').set(alice).expect(429);
+    // Still verified: no identity, no asset.
+    await request(server).get('/static/app.js').expect(401);
   });
 
   it('leaves /health alone', async () => {

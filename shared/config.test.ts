@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       maxReviewers: 10,
       requiredApprovals: 1,
       maxRoles: 10,
+      maxPendingRequests: 10,
     });
     expect(c.justification.pattern).toBe('.*');
     expect(c.justification.hint).toBe('Bug or case number');

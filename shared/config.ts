@@ -43,6 +43,8 @@ export interface Config {
     maxReviewers: number;
     requiredApprovals: number;
     maxRoles: number;
+    /** ACTIVATION_REQUEST_MAX_PENDING: open requests one requester may have. */
+    maxPendingRequests: number;
   };
   justification: {
     /** The pattern as configured. */
@@ -270,6 +272,7 @@ const schema = z.object({
   ACTIVATION_REQUEST_MAX_REVIEWERS: count(10, 1, 100),
   ACTIVATION_REQUEST_REQUIRED_APPROVALS: count(1, 1, 100),
   ACTIVATION_REQUEST_MAX_ROLES: count(10, 1, 100),
+  ACTIVATION_REQUEST_MAX_PENDING: count(10, 1, 1000),
   JUSTIFICATION_PATTERN: z.string().optional(),
   JUSTIFICATION_HINT: withDefault(z.string(), 'Bug or case number'),
   SMTP_HOST: withDefault(
@@ -496,6 +499,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxReviewers: all.ACTIVATION_REQUEST_MAX_REVIEWERS,
       requiredApprovals: all.ACTIVATION_REQUEST_REQUIRED_APPROVALS,
       maxRoles: all.ACTIVATION_REQUEST_MAX_ROLES,
+      maxPendingRequests: all.ACTIVATION_REQUEST_MAX_PENDING,
     },
     justification: {
       pattern,

@@ -21,10 +21,12 @@ import {
 } from '../eligibility/entitlement-ref';
 import type {EligibilityService, EntitlementId} from '../eligibility/types';
 import {
+  AlreadyExistsError,
   AppError,
   InvalidArgumentError,
   NotFoundError,
   PermissionDeniedError,
+  ResourceExhaustedError,
   UnavailableError,
 } from '../errors';
 import type {LogLabels, Logger} from '../log';
@@ -219,6 +221,34 @@ export function makeApprovalService(
     return notify('activated', await recordOutcome(approved, undefined));
   }
 
+  /**
+   * One open request per entitlement, and at most maxPendingRequests in all,
+   * so that one requester cannot flood the reviewers. Checked before the
+   * request is stored (not in a transaction: two requests sent at the same
+   * instant may both pass).
+   */
+  async function checkOpenRequests(
+    requester: string,
+    project: string,
+    entitlement: EntitlementId,
+  ): Promise<void> {
+    const open = await listAs(requester, 'requester', 'PENDING');
+    const same = open.find(
+      r => r.project === project && sameEntitlement(r, entitlement),
+    );
+    if (same) {
+      throw new AlreadyExistsError(
+        `You already have a pending request ${same.id} for ${describeEntitlement(entitlement)} on project ${project}; remind its reviewers or withdraw it`,
+      );
+    }
+    const max = limits.maxPendingRequests;
+    if (open.length >= max) {
+      throw new ResourceExhaustedError(
+        `You have ${open.length} open request${open.length === 1 ? '' : 's'}, the most one requester may have; withdraw one or wait for a decision`,
+      );
+    }
+  }
+
   async function listAs(
     user: string,
     as: 'requester' | 'reviewer',
@@ -275,6 +305,7 @@ export function makeApprovalService(
             input.project,
           );
           checkReviewerList(requester, input.reviewers, limits);
+          await checkOpenRequests(requester, input.project, entitlement);
           const peers = new Set(
             await eligibility.listPeers(requester, input.project, entitlement),
           );

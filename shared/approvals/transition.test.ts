@@ -530,19 +530,36 @@ describe('transition', () => {
       ).toBe(at(15).toISOString());
     });
 
-    it('always allows a remind when the last mail was not delivered (how a failed mail is re-sent)', () => {
+    it('allows a remind at once when the first mail of the request was not delivered (how it is re-sent)', () => {
       const failedMail = pending({
         notification: {delivered: false, error: 'SMTP down'},
       });
       ok(
         transition(failedMail, {type: 'remind'}, 'alice@example.com', at(0.1)),
       );
+    });
+
+    it('keeps the interval after a reminder whose mail failed, so reminders cannot loop', () => {
+      const failedReminder = pending({
+        notification: {delivered: false, error: 'SMTP down'},
+        lastRemindedAt: at(1).toISOString(),
+      });
+      expect(
+        err(
+          transition(
+            failedReminder,
+            {type: 'remind'},
+            'alice@example.com',
+            at(1.5),
+          ),
+        ).httpStatus,
+      ).toBe(429);
       ok(
         transition(
-          {...failedMail, lastRemindedAt: at(1).toISOString()},
+          failedReminder,
           {type: 'remind'},
           'alice@example.com',
-          at(1.5),
+          at(6),
         ),
       );
     });

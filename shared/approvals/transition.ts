@@ -246,11 +246,15 @@ function withdrawn(request: AccessRequest, actor: string, now: Date): Verdict {
 
 /**
  * A reminder: at most one per REMIND_COOLDOWN_MS since the last one (or since
- * creation), unless the last mail was not delivered: remind is how a failed
- * mail is sent again.
+ * creation). Only the request's first mail, when it was not delivered, may be
+ * sent again at once (remind is how it is re-sent); after a reminder, the
+ * interval holds whatever became of its mail, so reminders cannot loop.
  */
 function reminded(request: AccessRequest, now: Date): Verdict {
-  if (request.notification?.delivered !== false) {
+  const firstMailFailed =
+    request.notification?.delivered === false &&
+    request.lastRemindedAt === undefined;
+  if (!firstMailFailed) {
     const last = Date.parse(request.lastRemindedAt ?? request.createdAt);
     const next = last + REMIND_COOLDOWN_MS;
     if (now.getTime() < next) {

@@ -46,6 +46,8 @@ import {uniquePrefix} from '../support/requests';
 
 export const PROJECT = 'approval-project';
 export const ROLE = 'roles/compute.admin';
+/** A second role everyone may request, for tests that need two requests open. */
+export const OTHER_ROLE = 'roles/compute.viewer';
 export const ALICE = 'alice@example.com';
 export const BOB = 'bob@example.com';
 export const CAROL = 'carol@example.com';
@@ -73,9 +75,15 @@ export function mpaGrant(user: string): EligibleGrant {
   return {project: PROJECT, user, type: 'MPA', role: ROLE};
 }
 
-/** Alice, Bob, Carol and Dave are MPA-eligible for ROLE; peers follow from it. */
+/** Alice, Bob, Carol and Dave are MPA-eligible for ROLE and OTHER_ROLE; peers follow from it. */
 export function approvalEligibility(): MemoryEligibility {
-  return new MemoryEligibility([ALICE, BOB, CAROL, DAVE].map(mpaGrant));
+  return new MemoryEligibility([
+    ...[ALICE, BOB, CAROL, DAVE].map(mpaGrant),
+    ...[ALICE, BOB, CAROL, DAVE].map(user => ({
+      ...mpaGrant(user),
+      role: OTHER_ROLE,
+    })),
+  ]);
 }
 
 export interface CapturedMail {

@@ -11,6 +11,7 @@ import {
   Harness,
   MALLORY,
   mpaGrant,
+  OTHER_ROLE,
   PROJECT,
   REQUEST_PATH,
   requestBody,
@@ -25,7 +26,15 @@ beforeAll(async () => {
   h = await startHarness();
 });
 afterAll(() => h.close());
-beforeEach(() => {
+beforeEach(async () => {
+  // Each test starts with none of Alice's requests open: a second PENDING
+  // request for the same role is refused.
+  const open = (
+    await h.get('/api/requests?as=requester&state=PENDING', ALICE).expect(200)
+  ).body.requests as Array<{id: string}>;
+  for (const r of open) {
+    await h.post(`/api/requests/${r.id}/withdraw`, ALICE, {}).expect(200);
+  }
   h.smtp.mails.length = 0;
   h.fake.clearFaults();
 });
@@ -183,6 +192,18 @@ describe('POST /api/projects/{project}/roles/request', () => {
     expect(h.smtp.mails).toHaveLength(0);
   });
 
+  it('refuses a second PENDING request for the same role with 409 naming the first, and sends no mail', async () => {
+    const first = await createRequest();
+    h.smtp.mails.length = 0;
+    const again = await h.post(REQUEST_PATH, ALICE, requestBody()).expect(409);
+    expect(again.body.error.status).toBe('ALREADY_EXISTS');
+    expect(again.body.error.message).toContain(first.id);
+    expect(h.smtp.mails).toHaveLength(0);
+    // Once it is withdrawn, the role may be requested again.
+    await h.post(`/api/requests/${first.id}/withdraw`, ALICE, {}).expect(200);
+    await createRequest();
+  });
+
   it('refuses a requester who is not MPA-eligible with 403', async () => {
     const res = await h.post(REQUEST_PATH, MALLORY, requestBody()).expect(403);
     expect(res.body.error.status).toBe('PERMISSION_DENIED');
@@ -250,7 +271,7 @@ describe('reading requests', () => {
 
   it('lists requests as requester and as reviewer, newest first, filtered by state', async () => {
     const first = await createRequest();
-    const second = await createRequest();
+    const second = await createRequest(requestBody({role: OTHER_ROLE}));
     const mine = (
       await h.get('/api/requests?as=requester', ALICE).expect(200)
     ).body.requests.map((r: {id: string}) => r.id);

@@ -302,6 +302,20 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads a blank JUSTIFICATION_PATTERN as unset, and keeps spaces in a set one', () => {
+    const blank = loadConfig({
+      GOOGLE_CLOUD_PROJECT: 'my-project',
+      JUSTIFICATION_PATTERN: '  ',
+    });
+    expect(blank.justification.pattern).toBe('.*');
+    expect(blank.justification.regex.test('b/1')).toBe(true);
+    const spaced = loadConfig({
+      GOOGLE_CLOUD_PROJECT: 'my-project',
+      JUSTIFICATION_PATTERN: 'a b',
+    });
+    expect(spaced.justification.regex.test('a b')).toBe(true);
+  });
+
   it('masks the SMTP password in errors', () => {
     try {
       loadConfig({RESOURCE_SCOPE: 'bad', SMTP_PASSWORD: 'hunter2'});

@@ -273,7 +273,12 @@ const schema = z.object({
   ACTIVATION_REQUEST_REQUIRED_APPROVALS: count(1, 1, 100),
   ACTIVATION_REQUEST_MAX_ROLES: count(10, 1, 100),
   ACTIVATION_REQUEST_MAX_PENDING: count(10, 1, 1000),
-  JUSTIFICATION_PATTERN: z.string().optional(),
+  // Blank reads as unset (the default, `.*`); otherwise kept exactly as set,
+  // since spaces can be part of a pattern.
+  JUSTIFICATION_PATTERN: z
+    .string()
+    .optional()
+    .transform(v => (v === undefined || v.trim() === '' ? undefined : v)),
   JUSTIFICATION_HINT: withDefault(z.string(), 'Bug or case number'),
   SMTP_HOST: withDefault(
     z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name'),

@@ -53,7 +53,7 @@ export interface EntitlementListingDeps {
   pendingTimeoutMs?: number;
   /** Default PENDING_LOOKUP_BREAKER. */
   pendingBreaker?: {threshold: number; cooldownMs: number};
-  /** Milliseconds since the epoch, for the breaker; Date.now by default. */
+  /** Milliseconds since the epoch (the breaker, the time left to wait); Date.now by default. */
   now?: () => number;
 }
 
@@ -70,7 +70,10 @@ export const PENDING_LOOKUP_TIMEOUT_MS = 1_500;
  * After 3 failed or late lookups in a row, the listings of the next 30 s do
  * not ask (one Firestore outage should not cost every listing 1.5 s).
  */
-export const PENDING_LOOKUP_BREAKER = {threshold: 3, cooldownMs: 30_000};
+export const PENDING_LOOKUP_BREAKER = {
+  threshold: 3,
+  cooldownMs: 30_000,
+} as const;
 
 const PENDING_WARNING =
   'Pending approval requests could not be read; statuses may be out of date';

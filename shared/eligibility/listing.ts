@@ -53,7 +53,10 @@ export interface EntitlementListingDeps {
   pendingTimeoutMs?: number;
   /** Default PENDING_LOOKUP_BREAKER. */
   pendingBreaker?: {threshold: number; cooldownMs: number};
-  /** Milliseconds since the epoch (the breaker, the time left to wait); Date.now by default. */
+  /**
+   * Milliseconds since the epoch, for the breaker and the time left to
+   * wait; Date.now by default.
+   */
   now?: () => number;
 }
 

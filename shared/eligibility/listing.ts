@@ -6,7 +6,10 @@
  * the outcome.
  */
 import {audited} from '../audit';
+import {makeCircuitBreaker} from '../circuit-breaker';
+import {UnavailableError} from '../errors';
 import type {Logger} from '../log';
+import {withTimeout} from '../timeout';
 import {describeEntitlement, entitlementKey} from './entitlement-ref';
 import type {
   EligibilityService,
@@ -30,8 +33,8 @@ export interface EntitlementListing {
   listProjects(user: string): Promise<string[]>;
   /**
    * The user's entitlements on a project. Should the pending requests be
-   * unreadable, the roles are still listed, with a warning that their
-   * statuses may lack PENDING_APPROVAL.
+   * unreadable or late (see PENDING_LOOKUP_TIMEOUT_MS), the roles are still
+   * listed, with a warning that their statuses may lack PENDING_APPROVAL.
    */
   listRoles(user: string, project: string): Promise<EntitlementSet>;
   listPeers(
@@ -46,7 +49,37 @@ export interface EntitlementListingDeps {
   /** Marks entitlements PENDING_APPROVAL; without it none are. */
   pendingRequests?: PendingRequestsLookup;
   log: Logger;
+  /** Default PENDING_LOOKUP_TIMEOUT_MS. */
+  pendingTimeoutMs?: number;
+  /** Default PENDING_LOOKUP_BREAKER. */
+  pendingBreaker?: {threshold: number; cooldownMs: number};
+  /**
+   * Milliseconds since the epoch, for the breaker and the time left to
+   * wait; Date.now by default.
+   */
+  now?: () => number;
 }
+
+/**
+ * How long a roles listing waits for the pending requests, counted from the
+ * lookup's start, or until the roles themselves are listed if that takes
+ * longer (waiting beside Cloud Asset costs the user nothing). A working
+ * Firestore answers in a fraction of it; a stalled one no longer holds the
+ * listing for the store's own 15 s deadline.
+ */
+export const PENDING_LOOKUP_TIMEOUT_MS = 1_500;
+
+/**
+ * After 3 failed or late lookups in a row, the listings of the next 30 s do
+ * not ask (one Firestore outage should not cost every listing 1.5 s).
+ */
+export const PENDING_LOOKUP_BREAKER = {
+  threshold: 3,
+  cooldownMs: 30_000,
+} as const;
+
+const PENDING_WARNING =
+  'Pending approval requests could not be read; statuses may be out of date';
 
 /** Marks the entitlements that wait for approval (an ACTIVE one stays ACTIVE). */
 export function markPending(
@@ -69,25 +102,63 @@ export function makeEntitlementListing(
     throw new Error('the entitlement listing needs eligibility and a logger');
   }
 
+  const now = deps.now ?? Date.now;
+  const timeoutMs = deps.pendingTimeoutMs ?? PENDING_LOOKUP_TIMEOUT_MS;
+  const breakerOptions = deps.pendingBreaker ?? PENDING_LOOKUP_BREAKER;
+  // One per instance: what it learns from one listing spares the next ones.
+  const breaker = makeCircuitBreaker({
+    ...breakerOptions,
+    now,
+    onOpen: failures =>
+      log.warn(
+        `Pending requests are not read for ${breakerOptions.cooldownMs / 1000} s after ${failures} failures in a row`,
+        {event: 'pendingRequests.circuitOpen'},
+        {failures, cooldownMs: breakerOptions.cooldownMs},
+      ),
+    onClose: () =>
+      log.info('Pending requests are read again', {
+        event: 'pendingRequests.circuitClosed',
+      }),
+  });
+  const unread = () => ({requests: [], warnings: [PENDING_WARNING]});
+
+  /**
+   * The user's pending requests, or none and the warning when they could
+   * not be read in time. `listed` settles with the roles themselves: until
+   * then waiting costs nothing, so the lookup has at least that long.
+   */
   async function pendingOf(
     user: string,
     project: string,
+    listed: Promise<unknown>,
   ): Promise<{requests: PendingRequest[]; warnings: string[]}> {
     if (!pendingRequests) return {requests: [], warnings: []};
+    if (!breaker.allows()) return unread();
+    const started = now();
     try {
-      return {requests: await pendingRequests(user, project), warnings: []};
+      const lookup = pendingRequests(user, project);
+      // Should the roles fail first, nobody awaits the lookup.
+      lookup.catch(() => {});
+      await listed.catch(() => {});
+      const left = Math.max(0, timeoutMs - (now() - started));
+      const requests = await withTimeout(
+        lookup,
+        left,
+        () =>
+          new UnavailableError(
+            `Pending requests were not read within ${timeoutMs / 1000} s`,
+          ),
+      );
+      breaker.succeeded();
+      return {requests, warnings: []};
     } catch (err) {
       log.warn(
         'Pending requests could not be read',
         {event: 'api.listEligibleRoles.pending', project},
         {error: err},
       );
-      return {
-        requests: [],
-        warnings: [
-          'Pending approval requests could not be read; statuses may be out of date',
-        ],
-      };
+      breaker.failed();
+      return unread();
     }
   }
 
@@ -107,9 +178,10 @@ export function makeEntitlementListing(
         'api.listEligibleRoles',
         {labels: {user, project}},
         async () => {
+          const listed = eligibility.listEntitlements(user, project);
           const [found, pending] = await Promise.all([
-            eligibility.listEntitlements(user, project),
-            pendingOf(user, project),
+            listed,
+            pendingOf(user, project, listed),
           ]);
           return {
             entitlements: markPending(found.entitlements, pending.requests),

@@ -6,6 +6,7 @@
 import {Firestore} from '@google-cloud/firestore';
 import type {Config} from '../config';
 import {AppError, UnavailableError} from '../errors';
+import {withTimeout} from '../timeout';
 
 /**
  * How long one Firestore operation may take, the client's own retries
@@ -62,31 +63,20 @@ export function translateFirestoreError(
 }
 
 /**
- * Settles with `operation`, or rejects with UnavailableError after
- * `deadlineMs`. The operation itself is not cancelled (the client offers no
- * way to); callers only use it where a late success is harmless.
+ * Settles with `operation`, or rejects with UnavailableError naming Firestore
+ * after `deadlineMs`. The operation itself is not cancelled; callers only use
+ * it where a late success is harmless.
  */
-export async function withDeadline<T>(
+export function withDeadline<T>(
   operation: Promise<T>,
   deadlineMs: number,
 ): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new UnavailableError(
-            `Firestore did not answer within ${deadlineMs / 1000} s; try again later`,
-          ),
-        ),
-      deadlineMs,
-    );
-  });
-  // A late rejection of the abandoned operation must not go unhandled.
-  operation.catch(() => {});
-  try {
-    return await Promise.race([operation, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withTimeout(
+    operation,
+    deadlineMs,
+    () =>
+      new UnavailableError(
+        `Firestore did not answer within ${deadlineMs / 1000} s; try again later`,
+      ),
+  );
 }

@@ -17,6 +17,7 @@ import {
   PermissionDeniedError,
   ResourceExhaustedError,
 } from '../errors';
+import {freeTextProblem} from '../limits';
 import {
   AccessRequest,
   MAX_REASON_LENGTH,
@@ -57,6 +58,17 @@ export function asRead(request: AccessRequest, now: Date): AccessRequest {
     };
   }
   return {...request, state};
+}
+
+/** A reason or a comment: at most 500 characters, one line, no bidi controls. */
+function textProblem(
+  field: 'reason' | 'comment',
+  text: string,
+): string | undefined {
+  if (text.length > MAX_REASON_LENGTH) {
+    return `The ${field} must be at most ${MAX_REASON_LENGTH} characters`;
+  }
+  return freeTextProblem(`The ${field}`, text);
 }
 
 function refuse(error: AppError): Verdict {
@@ -107,12 +119,9 @@ function approve(
       new PermissionDeniedError('You are not a reviewer of this request'),
     );
   }
-  if (comment !== undefined && comment.length > MAX_REASON_LENGTH) {
-    return refuse(
-      new InvalidArgumentError(
-        `The comment must be at most ${MAX_REASON_LENGTH} characters`,
-      ),
-    );
+  if (comment !== undefined) {
+    const problem = textProblem('comment', comment);
+    if (problem !== undefined) return refuse(new InvalidArgumentError(problem));
   }
   const already = request.approvals.some(a => a.reviewer === actor);
   const state = effectiveState(request, now);
@@ -196,13 +205,8 @@ function deny(
       new InvalidArgumentError('A reason is required to deny a request'),
     );
   }
-  if (reason.length > MAX_REASON_LENGTH) {
-    return refuse(
-      new InvalidArgumentError(
-        `The reason must be at most ${MAX_REASON_LENGTH} characters`,
-      ),
-    );
-  }
+  const problem = textProblem('reason', reason);
+  if (problem !== undefined) return refuse(new InvalidArgumentError(problem));
   const state = effectiveState(request, now);
   switch (state) {
     case 'PENDING':

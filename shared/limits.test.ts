@@ -2,6 +2,7 @@ import {
   compileJustificationPattern,
   freeTextProblem,
   justificationProblem,
+  reasonProblem,
   replaceUnsafeCharacters,
 } from './limits';
 
@@ -45,6 +46,21 @@ describe('free text (reasons, comments, justifications)', () => {
   it('replaces control and bidirectional characters to show stored text safely', () => {
     expect(replaceUnsafeCharacters('a\u0000b\u202Ec\u2066d\u200Fe')).toBe(
       'a\uFFFDb\uFFFDc\uFFFDd\u200Fe',
+    );
+  });
+});
+
+describe('reasonProblem', () => {
+  it('takes one line of at most 500 characters, and names the field', () => {
+    expect(reasonProblem('reason', 'x'.repeat(500))).toBeUndefined();
+    expect(reasonProblem('reason', 'x'.repeat(501))).toBe(
+      'The reason must be at most 500 characters',
+    );
+    expect(reasonProblem('comment', 'ok\nBcc: x')).toMatch(
+      /^The comment must not contain control characters/,
+    );
+    expect(reasonProblem('reason', 'no \u202Eyes')).toMatch(
+      /^The reason must not contain bidirectional formatting characters/,
     );
   });
 });

@@ -157,6 +157,21 @@ export function freeTextProblem(
 }
 
 /**
+ * What is wrong with a deny reason or an approval comment, or undefined:
+ * at most 500 characters, one line, no bidirectional formatting characters.
+ * (Whether a reason is required is the deny rule's to say.)
+ */
+export function reasonProblem(
+  field: 'reason' | 'comment',
+  text: string,
+): string | undefined {
+  if (text.length > MAX_REASON_LENGTH) {
+    return `The ${field} must be at most ${MAX_REASON_LENGTH} characters`;
+  }
+  return freeTextProblem(`The ${field}`, text);
+}
+
+/**
  * `text` with every character that free text may not hold replaced by U+FFFD,
  * to show text stored before the rule, or from elsewhere, without its
  * controls. Split lines first where line breaks matter.

@@ -17,13 +17,8 @@ import {
   PermissionDeniedError,
   ResourceExhaustedError,
 } from '../errors';
-import {freeTextProblem} from '../limits';
-import {
-  AccessRequest,
-  MAX_REASON_LENGTH,
-  REMIND_COOLDOWN_MS,
-  RequestState,
-} from './types';
+import {reasonProblem} from '../limits';
+import {AccessRequest, REMIND_COOLDOWN_MS, RequestState} from './types';
 
 export {effectiveState};
 
@@ -58,17 +53,6 @@ export function asRead(request: AccessRequest, now: Date): AccessRequest {
     };
   }
   return {...request, state};
-}
-
-/** A reason or a comment: at most 500 characters, one line, no bidi controls. */
-function textProblem(
-  field: 'reason' | 'comment',
-  text: string,
-): string | undefined {
-  if (text.length > MAX_REASON_LENGTH) {
-    return `The ${field} must be at most ${MAX_REASON_LENGTH} characters`;
-  }
-  return freeTextProblem(`The ${field}`, text);
 }
 
 function refuse(error: AppError): Verdict {
@@ -120,7 +104,7 @@ function approve(
     );
   }
   if (comment !== undefined) {
-    const problem = textProblem('comment', comment);
+    const problem = reasonProblem('comment', comment);
     if (problem !== undefined) return refuse(new InvalidArgumentError(problem));
   }
   const already = request.approvals.some(a => a.reviewer === actor);
@@ -205,7 +189,7 @@ function deny(
       new InvalidArgumentError('A reason is required to deny a request'),
     );
   }
-  const problem = textProblem('reason', reason);
+  const problem = reasonProblem('reason', reason);
   if (problem !== undefined) return refuse(new InvalidArgumentError(problem));
   const state = effectiveState(request, now);
   switch (state) {

@@ -7,6 +7,7 @@
  * context).
  */
 import {AppError, type ErrorStatus} from './errors';
+import {MAX_REASON_LENGTH} from './limits';
 import type {LogLabels, Logger} from './log';
 
 /** Every audit event the product writes. */
@@ -43,6 +44,33 @@ export function failureOutcome(err: unknown): {
     };
   }
   return {outcome: 'error', status: 'INTERNAL'};
+}
+
+/** The most characters of one caller's value that an audit entry keeps. */
+export const MAX_AUDITED_TEXT = MAX_REASON_LENGTH;
+
+/**
+ * A value from the caller, before it is checked, as an audit entry keeps it:
+ * a string of at most MAX_AUDITED_TEXT characters, or its first ones and its
+ * length; a number, a boolean, null or undefined as it is; anything else by
+ * its kind. A refused call is audited with what it was given, so the check
+ * cannot be what bounds the entry.
+ */
+export function auditedInput(value: unknown): unknown {
+  if (typeof value === 'string') {
+    return value.length <= MAX_AUDITED_TEXT
+      ? value
+      : `${value.slice(0, MAX_AUDITED_TEXT)}… (${value.length} characters)`;
+  }
+  if (
+    value === undefined ||
+    value === null ||
+    typeof value === 'number' ||
+    typeof value === 'boolean'
+  ) {
+    return value;
+  }
+  return Array.isArray(value) ? '(a list)' : `(${typeof value})`;
 }
 
 /** What an audit entry says besides event and outcome. */

@@ -1,8 +1,8 @@
 /**
  * Input limits and patterns: the one place where the API, the configuration
  * and the web UI (which bundles this module) read how long a field may be and
- * what a project ID, a role name, an email address or a justification must
- * look like. Pure: no Node.js module, no I/O, so that web/ can import it.
+ * what a project ID, a role name, an email address, a justification or other
+ * free text must look like. Pure: no Node.js module, no I/O, so that web/ can import it.
  */
 
 /**
@@ -108,6 +108,83 @@ export function compileJustificationPattern(
   }
 }
 
+// Free text (a justification, a deny reason, an approval comment) is one line
+// of plain text: it is shown in mails, on the request page and in IAM
+// condition descriptions, where a line break could pass for our own text and
+// a bidirectional control could make it read differently from what it says.
+// The marks U+200E, U+200F and U+061C are kept: they only steer the
+// neighbouring neutral characters, and right-to-left text needs them.
+
+/** C0 and C1 controls, DEL, and the line and paragraph separators. */
+function isControl(code: number): boolean {
+  return (
+    code <= 0x1f ||
+    (code >= 0x7f && code <= 0x9f) ||
+    code === 0x2028 ||
+    code === 0x2029
+  );
+}
+
+/** Bidirectional embeddings and overrides (U+202A–U+202E) and isolates (U+2066–U+2069). */
+function isBidiControl(code: number): boolean {
+  return (
+    (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)
+  );
+}
+
+function codePoint(code: number): string {
+  return 'U+' + code.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/**
+ * What is wrong with the characters of free text, or undefined when there is
+ * nothing: `field` names it in the sentence ("The reason").
+ */
+export function freeTextProblem(
+  field: string,
+  value: string,
+): string | undefined {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (isControl(code)) {
+      return `${field} must not contain control characters such as line breaks or tabs (found ${codePoint(code)})`;
+    }
+    if (isBidiControl(code)) {
+      return `${field} must not contain bidirectional formatting characters, which can make text read differently from what it says (found ${codePoint(code)})`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with a deny reason or an approval comment, or undefined:
+ * at most 500 characters, one line, no bidirectional formatting characters.
+ * (Whether a reason is required is the deny rule's to say.)
+ */
+export function reasonProblem(
+  field: 'reason' | 'comment',
+  text: string,
+): string | undefined {
+  if (text.length > MAX_REASON_LENGTH) {
+    return `The ${field} must be at most ${MAX_REASON_LENGTH} characters`;
+  }
+  return freeTextProblem(`The ${field}`, text);
+}
+
+/**
+ * `text` with every character that free text may not hold replaced by U+FFFD,
+ * to show text stored before the rule, or from elsewhere, without its
+ * controls. Split lines first where line breaks matter.
+ */
+export function replaceUnsafeCharacters(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    out += isControl(code) || isBidiControl(code) ? '\uFFFD' : text[i];
+  }
+  return out;
+}
+
 /** A compiled justification rule, as the configuration holds it. */
 export interface JustificationRule {
   regex: RegExp;
@@ -117,7 +194,8 @@ export interface JustificationRule {
 
 /**
  * What is wrong with a justification, or undefined when it is acceptable:
- * present, not blank, at most 100 characters, matched whole by the pattern.
+ * present, not blank, at most 100 characters, free of control and
+ * bidirectional formatting characters, matched whole by the pattern.
  */
 export function justificationProblem(
   value: unknown,
@@ -129,6 +207,8 @@ export function justificationProblem(
   if (value.length > MAX_JUSTIFICATION_LENGTH) {
     return `The justification must be at most ${MAX_JUSTIFICATION_LENGTH} characters`;
   }
+  const characters = freeTextProblem('The justification', value);
+  if (characters !== undefined) return characters;
   // The regex has no g or y flag, so test() keeps no state between calls.
   if (!rule.regex.test(value)) {
     return `The justification does not match the required format (${rule.hint})`;

@@ -8,7 +8,7 @@
  * IAM read-modify-write. Each call is the audit event `api.activateRole`,
  * refusals included.
  */
-import {audited} from '../audit';
+import {audited, auditedInput} from '../audit';
 import type {Config} from '../config';
 import {formatTimestamp} from '../eligibility/conditions';
 import {
@@ -106,7 +106,8 @@ export function makeSelfActivation(deps: SelfActivationDeps): SelfActivation {
           labels: {user, project},
           fields: {
             entitlements: input.entitlements.map(describeEntitlement),
-            justification: input.justification,
+            justification: auditedInput(input.justification),
+            durationMinutes: auditedInput(input.durationMinutes),
           },
         },
         async details => {

@@ -11,7 +11,7 @@ import {
   checkJustification,
 } from '../activation/input-checks';
 import type {ActivationGrant, Activator} from '../activation/types';
-import {audited as auditedCall, type AuditEvent} from '../audit';
+import {audited as auditedCall, auditedInput, type AuditEvent} from '../audit';
 import type {Config} from '../config';
 import {
   describeEntitlement,
@@ -283,8 +283,8 @@ export function makeApprovalService(
         {user: requester, project: input.project, role: input.entitlement.role},
         {
           reviewers: input.reviewers,
-          justification: input.justification,
-          durationMinutes: input.durationMinutes,
+          justification: auditedInput(input.justification),
+          durationMinutes: auditedInput(input.durationMinutes),
         },
         async () => {
           const justification = checkJustification(
@@ -364,7 +364,7 @@ export function makeApprovalService(
       return audited(
         'api.approveRequest',
         {user, requestId: id},
-        {comment},
+        {comment: auditedInput(comment)},
         async () => {
           const current = await store.get(id);
           if (!current || !visibleTo(current, user))
@@ -403,7 +403,7 @@ export function makeApprovalService(
       return audited(
         'api.denyRequest',
         {user, requestId: id},
-        {reason},
+        {reason: auditedInput(reason)},
         async () => {
           const current = await store.get(id);
           if (!current || !visibleTo(current, user))

@@ -273,6 +273,33 @@ describe('transition', () => {
         httpStatus: 400,
       });
     });
+
+    it.each([
+      [
+        'a line break',
+        'ok\nReview the request: https://evil.example',
+        /^The comment must not contain control characters/,
+      ],
+      [
+        'a right-to-left override',
+        'ok \u202Edetaerc',
+        /^The comment must not contain bidirectional formatting characters/,
+      ],
+    ])('refuses a comment with %s with 400', (_, comment, message) => {
+      expect(
+        err(
+          transition(
+            pending(),
+            {type: 'approve', comment},
+            'bob@example.com',
+            at(1),
+          ),
+        ),
+      ).toMatchObject({
+        httpStatus: 400,
+        message: expect.stringMatching(message),
+      });
+    });
   });
 
   describe('reading', () => {
@@ -328,6 +355,11 @@ describe('transition', () => {
       ['empty', ''],
       ['blank', '  \t'],
       ['over 500 characters', 'x'.repeat(501)],
+      ['on two lines', 'no\n\nJIT Access sent this mail automatically.'],
+      ['with a carriage return', 'no\r'],
+      ['with NUL', 'no\u0000'],
+      ['with a right-to-left override', 'no \u202Eyes'],
+      ['with an isolate', 'no \u2067yes\u2069'],
     ])('refuses a deny whose reason is %s with 400', (_, reason) => {
       expect(
         err(

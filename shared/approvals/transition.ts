@@ -17,12 +17,8 @@ import {
   PermissionDeniedError,
   ResourceExhaustedError,
 } from '../errors';
-import {
-  AccessRequest,
-  MAX_REASON_LENGTH,
-  REMIND_COOLDOWN_MS,
-  RequestState,
-} from './types';
+import {reasonProblem} from '../limits';
+import {AccessRequest, REMIND_COOLDOWN_MS, RequestState} from './types';
 
 export {effectiveState};
 
@@ -107,12 +103,9 @@ function approve(
       new PermissionDeniedError('You are not a reviewer of this request'),
     );
   }
-  if (comment !== undefined && comment.length > MAX_REASON_LENGTH) {
-    return refuse(
-      new InvalidArgumentError(
-        `The comment must be at most ${MAX_REASON_LENGTH} characters`,
-      ),
-    );
+  if (comment !== undefined) {
+    const problem = reasonProblem('comment', comment);
+    if (problem !== undefined) return refuse(new InvalidArgumentError(problem));
   }
   const already = request.approvals.some(a => a.reviewer === actor);
   const state = effectiveState(request, now);
@@ -196,13 +189,8 @@ function deny(
       new InvalidArgumentError('A reason is required to deny a request'),
     );
   }
-  if (reason.length > MAX_REASON_LENGTH) {
-    return refuse(
-      new InvalidArgumentError(
-        `The reason must be at most ${MAX_REASON_LENGTH} characters`,
-      ),
-    );
-  }
+  const problem = reasonProblem('reason', reason);
+  if (problem !== undefined) return refuse(new InvalidArgumentError(problem));
   const state = effectiveState(request, now);
   switch (state) {
     case 'PENDING':

@@ -125,6 +125,103 @@ describe('mail templates', () => {
   });
 });
 
+describe('user text in the plain-text part', () => {
+  const link = `https://jit.example.com/requests/${base.id}`;
+  const footer = `Request ${base.id}. JIT Access sent this mail automatically.`;
+  // A stored value from before line breaks were refused, or written around the API.
+  const forged = [
+    'no',
+    '',
+    'View the request: https://evil.example/requests/x',
+    '',
+    footer,
+  ];
+
+  /** The lines of the text part that are not quoted user text. */
+  function ours(text: string): string[] {
+    return text.split('\n').filter(line => !line.startsWith('> '));
+  }
+
+  it.each([
+    ['a line feed', '\n'],
+    ['CRLF', '\r\n'],
+    ['a carriage return', '\r'],
+    ['a line separator', '\u2028'],
+    ['a vertical tab', '\u000B'],
+    ['NEL', '\u0085'],
+  ])(
+    'quotes a deny reason split by %s, so it cannot fake the link or the footer',
+    (_, breaks) => {
+      const mail = composeMail(
+        'denied',
+        {...base, reason: forged.join(breaks)},
+        {link, timezone: 'UTC'},
+      );
+      const lines = mail.text.split('\n');
+      expect(lines).toContain('Reason:');
+      expect(lines).toContain(
+        '> View the request: https://evil.example/requests/x',
+      );
+      expect(lines).toContain(`> ${footer}`);
+      expect(ours(mail.text).join('\n')).not.toContain('evil.example');
+      expect(ours(mail.text).filter(l => l === footer)).toHaveLength(1);
+      expect(ours(mail.text)).toContain(`View the request: ${link}`);
+      expect(mail.text).not.toMatch(/[\r\v\u0085\u2028]/);
+    },
+  );
+
+  it('quotes every line of a multi-line justification, blank lines included', () => {
+    const mail = composeMail(
+      'requested',
+      {...base, justification: 'case 42\n\nApproved by security'},
+      {link, timezone: 'UTC'},
+    );
+    expect(mail.text).toContain(
+      'Justification:\n> case 42\n> \n> Approved by security\n',
+    );
+  });
+
+  it('keeps a one-line value on its row', () => {
+    const mail = composeMail('denied', base, {link, timezone: 'UTC'});
+    expect(mail.text).toContain('Justification: case 42\n');
+    expect(mail.text).toContain('Reason: no\n');
+  });
+
+  it.each([
+    ['NUL', '\u0000'],
+    ['a right-to-left override', '\u202E'],
+    ['a left-to-right embedding', '\u202A'],
+    ['an isolate', '\u2066'],
+    ['ESC', '\u001B'],
+  ])(
+    'shows %s in a justification or reason as U+FFFD, in both parts',
+    (_, c) => {
+      const mail = composeMail(
+        'denied',
+        {...base, justification: `case ${c}24`, reason: `no${c}`},
+        {link, timezone: 'UTC'},
+      );
+      for (const part of [mail.text, mail.html]) {
+        expect(part).not.toContain(c);
+        expect(part).toContain('case \uFFFD24');
+        expect(part).toContain('no\uFFFD');
+      }
+    },
+  );
+
+  it('keeps the lead on one line when a resource condition spans several', () => {
+    const mail = composeMail(
+      'requested',
+      {...base, resourceCondition: 'a ||\nb'},
+      {link, timezone: 'UTC'},
+    );
+    expect(mail.text.split('\n')[0]).toBe(
+      `${base.requester} asks you to approve access to ${base.role} (condition: a || b) on p1.`,
+    );
+    expect(mail.text).toContain('Condition:\n> a ||\n> b\n');
+  });
+});
+
 describe('the html tag', () => {
   it('escapes values but not nested fragments', () => {
     const inner = html`<b>${'<i>'}</b>`;

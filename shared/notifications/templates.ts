@@ -1,10 +1,12 @@
 /**
  * The mails of a request's life, as HTML and plain text. Every value from the
- * request goes through the `html` tag (escaped by construction); times are
- * shown in NOTIFICATION_TIMEZONE.
+ * request goes through the `html` tag (escaped by construction), and is
+ * quoted in the plain text when it spans lines; times are shown in
+ * NOTIFICATION_TIMEZONE.
  */
 import type {AccessRequest} from '../approvals/types';
 import type {MailEvent} from '../ports/notifier';
+import {replaceUnsafeCharacters} from '../limits';
 import {html, safeHref, SafeHtml, toHtmlString} from './html';
 
 export interface Mail {
@@ -45,6 +47,36 @@ function zoneName(iso: string, timezone: string): string {
 /** Subjects are headers: no line breaks, whatever the request says. */
 function oneLine(text: string): string {
   return text.replace(/[\r\n\t\u2028\u2029]+/g, ' ').slice(0, 200);
+}
+
+// Everything a reader or a mail client may take for the end of a line.
+const LINE_BREAK = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/;
+
+/**
+ * The lines of a value as the mail shows them: split at every line break,
+ * each without controls or bidirectional overrides (U+FFFD in their place).
+ * The API refuses those in the text it stores; a request stored before that
+ * rule, or written around the API, may still hold them.
+ */
+function shownLines(value: string): string[] {
+  return value.split(LINE_BREAK).map(replaceUnsafeCharacters);
+}
+
+/** A value on one line: its line breaks become spaces. */
+function shownInline(value: string): string {
+  return shownLines(value).join(' ');
+}
+
+/**
+ * A row of the plain-text part. A value of several lines is quoted below its
+ * label, every line after "> ", so that none of it can pass for the mail's own
+ * text (its link, its footer).
+ */
+function textRow(label: string, value: string): string[] {
+  const lines = shownLines(value);
+  return lines.length === 1
+    ? [`${label}: ${lines[0]}`]
+    : [`${label}:`, ...lines.map(line => `> ${line}`)];
 }
 
 function entitlement(r: AccessRequest): string {
@@ -115,6 +147,7 @@ export function composeMail(
   context: MailContext,
 ): Mail {
   const c = content(event, request, context.timezone);
+  const lead = shownInline(c.lead);
   const rows: Array<[string, string]> = [
     ['Requester', request.requester],
     ['Role', request.role],
@@ -143,13 +176,13 @@ export function composeMail(
   const body = html`<!DOCTYPE html>
     <html>
       <body style="font-family:Arial,sans-serif;font-size:14px">
-        <p>${c.lead}</p>
+        <p>${lead}</p>
         <table cellpadding="4">
           ${rows.map(
             ([k, v]) =>
               html`<tr>
                 <th align="left">${k}</th>
-                <td>${v}</td>
+                <td>${shownInline(v)}</td>
               </tr>`,
           )}
         </table>
@@ -160,9 +193,9 @@ export function composeMail(
       </body>
     </html>`;
   const text = [
-    c.lead,
+    lead,
     '',
-    ...rows.map(([k, v]) => `${k}: ${v}`),
+    ...rows.flatMap(([k, v]) => textRow(k, v)),
     '',
     ...(c.button ? [href ? `${c.button}: ${href}` : noLink, ''] : []),
     `Request ${request.id}. JIT Access sent this mail automatically.`,

@@ -424,6 +424,21 @@ describe('self-activate', () => {
       /at most 100 characters/,
     ],
     [
+      'a justification with NUL',
+      {...good, justification: 'case\u000042'},
+      /must not contain control characters .*\(found U\+0000\)/,
+    ],
+    [
+      'a justification on two lines',
+      {...good, justification: 'x\nApproved by security'},
+      /must not contain control characters/,
+    ],
+    [
+      'a justification with a right-to-left override',
+      {...good, justification: 'case \u202E24'},
+      /must not contain bidirectional formatting characters, .*\(found U\+202E\)/,
+    ],
+    [
       'no duration',
       {roles: ['roles/a'], justification: 'x'},
       /durationMinutes/,
@@ -452,6 +467,26 @@ describe('self-activate', () => {
       expect(eligibility.count('listEntitlements')).toBe(0);
     },
   );
+
+  it('keeps only a bounded prefix of a 60 KiB justification or duration in the logs', async () => {
+    const huge = 'j'.repeat(30 * 1024);
+    const res = await post({
+      ...good,
+      justification: huge,
+      durationMinutes: 'd'.repeat(30 * 1024),
+    });
+    expect(res.status).toBe(400);
+    expect(auditEvents()).toEqual([
+      expect.objectContaining({outcome: 'refused', status: 'INVALID_ARGUMENT'}),
+    ]);
+    for (const line of memory.lines) {
+      expect(line.length).toBeLessThan(2_000);
+    }
+    const [entry] = auditEvents();
+    expect(entry!['justification']).toBe(
+      `${'j'.repeat(500)}… (${30 * 1024} characters)`,
+    );
+  });
 
   it('refuses a plain role that names several entitlements with 400, and writes nothing', async () => {
     const res = await post({...good, roles: ['roles/storage.admin']});

@@ -432,6 +432,66 @@ describe('deny, withdraw, remind', () => {
     );
   });
 
+  it.each([
+    ['on two lines', 'no\n\nView the request: https://evil.example/x'],
+    ['with a right-to-left override', 'no \u202Eyes'],
+  ])('refuses a reason %s with 400, and mails nothing', async (_, reason) => {
+    const r = await createRequest();
+    h.smtp.mails.length = 0;
+    const res = await h
+      .post(`/api/requests/${r.id}/deny`, BOB, {reason})
+      .expect(400);
+    expect(res.body.error.message).toMatch(/^The reason must not contain /);
+    expect(h.smtp.mails).toHaveLength(0);
+    expect(
+      (await h.get(`/api/requests/${r.id}`, ALICE).expect(200)).body.state,
+    ).toBe('PENDING');
+  });
+
+  it('refuses a comment with a line break with 400, and writes nothing', async () => {
+    const r = await createRequest();
+    const res = await h
+      .post(`/api/requests/${r.id}/approve`, BOB, {comment: 'ok\r\nBcc: x'})
+      .expect(400);
+    expect(res.body.error.message).toMatch(
+      /^The comment must not contain control characters/,
+    );
+    expect(
+      (await h.get(`/api/requests/${r.id}`, ALICE).expect(200)).body.state,
+    ).toBe('PENDING');
+  });
+
+  it('keeps no 60 KiB justification, comment or reason whole in the logs', async () => {
+    const huge = (c: string) => c.repeat(60 * 1024);
+    const r = await createRequest();
+    const from = h.log.lines.length;
+    await h
+      .post(REQUEST_PATH, ALICE, requestBody({justification: huge('j')}))
+      .expect(400);
+    await h
+      .post(`/api/requests/${r.id}/approve`, BOB, {comment: huge('c')})
+      .expect(400);
+    await h
+      .post(`/api/requests/${r.id}/deny`, BOB, {reason: huge('r')})
+      .expect(400);
+    const lines = h.log.lines.slice(from);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const line of lines) expect(line.length).toBeLessThan(2_000);
+    const fields = h.log
+      .entries()
+      .slice(from)
+      .filter(e =>
+        ['api.requestRole', 'api.approveRequest'].includes(
+          (e['logging.googleapis.com/labels'] as Record<string, string>)
+            .event ?? '',
+        ),
+      );
+    expect(fields.map(e => e['justification'] ?? e['comment'])).toEqual([
+      `${'j'.repeat(500)}… (${60 * 1024} characters)`,
+      `${'c'.repeat(500)}… (${60 * 1024} characters)`,
+    ]);
+  });
+
   it('lets only the requester withdraw: a reviewer gets 403', async () => {
     const r = await createRequest();
     await h.post(`/api/requests/${r.id}/withdraw`, BOB).expect(403);

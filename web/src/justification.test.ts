@@ -28,6 +28,23 @@ describe('justification check in the UI, worded as the server words it', () => {
     expect(letters('abc1')).toMatch(/required format/);
   });
 
+  it.each([
+    ['NUL', 'case\u000042', /control characters .*\(found U\+0000\)/],
+    ['a tab', 'case\t42', /control characters .*\(found U\+0009\)/],
+    [
+      'a right-to-left override',
+      'case \u202E24',
+      /bidirectional formatting characters, .*\(found U\+202E\)/,
+    ],
+  ])(
+    'refuses %s, as the server does, whatever the pattern',
+    (_, text, message) => {
+      const any = makeJustificationCheck('[\\s\\S]*', 'hint');
+      expect(any(text)).toMatch(/^The justification must not contain /);
+      expect(any(text)).toMatch(message);
+    },
+  );
+
   it('leaves an uncompilable pattern to the server', () => {
     expect(makeJustificationCheck('(', 'h')('anything')).toBeUndefined();
   });

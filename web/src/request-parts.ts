@@ -3,7 +3,7 @@
  * the viewer should read it, and the actions the viewer may take.
  */
 import {effectiveState as stateAt} from '../../shared/approvals/effective-state';
-import {MAX_REASON_LENGTH} from '../../shared/limits';
+import {MAX_REASON_LENGTH, reasonProblem} from '../../shared/limits';
 import {AccessRequest, api, RequestAction, RequestState} from './api.js';
 import {h, replace} from './dom.js';
 import {inlineError, showSuccess} from './flash.js';
@@ -123,11 +123,18 @@ export function requestActions(
         ? [
             button(
               state === 'FAILED' ? 'Approve again (retry)' : 'Approve',
-              () =>
-                run(
-                  'approve',
-                  comment?.value.trim() ? {comment: comment.value.trim()} : {},
-                ),
+              () => {
+                const text = comment?.value.trim() ?? '';
+                const problem = text
+                  ? reasonProblem('comment', text)
+                  : undefined;
+                if (problem !== undefined) {
+                  replace(errors, inlineError(problem));
+                  comment?.focus();
+                  return;
+                }
+                run('approve', text ? {comment: text} : {});
+              },
             ),
           ]
         : []),
@@ -135,11 +142,13 @@ export function requestActions(
     );
     const openDeny = (area: HTMLElement) => {
       const id = `deny-${r.id}`;
-      const reason = h('textarea', {
+      // One line, as the API takes it: a reason has no line breaks.
+      const reason = h('input', {
         id,
+        type: 'text',
         required: true,
         maxlength: MAX_REASON_LENGTH,
-        rows: 2,
+        autocomplete: 'off',
       });
       const problem = h('p', {class: 'field-error'});
       const form = h(
@@ -161,12 +170,16 @@ export function requestActions(
       );
       form.addEventListener('submit', event => {
         event.preventDefault();
-        if (!reason.value.trim()) {
-          problem.textContent = 'Enter a reason: the requester will see it.';
+        const text = reason.value.trim();
+        const wrong = text
+          ? reasonProblem('reason', text)
+          : 'Enter a reason: the requester will see it.';
+        if (wrong !== undefined) {
+          problem.textContent = wrong;
           reason.focus();
           return;
         }
-        run('deny', {reason: reason.value.trim()});
+        run('deny', {reason: text});
       });
       replace(area, form);
       reason.focus();

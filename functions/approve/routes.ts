@@ -7,14 +7,15 @@
 import {z} from 'zod';
 import type {AccessRequest, RequestsResponse} from '../../shared/api';
 import {RequestState} from '../../shared/approvals/types';
-import {InvalidArgumentError} from '../../shared/errors';
+import {InvalidArgumentError, NotFoundError} from '../../shared/errors';
 import {parseBody, type Route} from '../../shared/http';
 import {REQUEST_ID_PATTERN} from '../../shared/limits';
 import type {Services} from '../services';
 
+/** An id not of our format names no request: 404, and no store is asked. */
 function checkId(id: string | undefined): string {
   if (id === undefined || !REQUEST_ID_PATTERN.test(id)) {
-    throw new InvalidArgumentError('The request id is not valid');
+    throw new NotFoundError('Request not found');
   }
   return id;
 }

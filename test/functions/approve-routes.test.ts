@@ -233,10 +233,10 @@ describe('reading requests', () => {
     ['a reserved Firestore id', '__x__'],
     ['a shorter id', 'AAAAAAAAAAAAAAAAAAAAA'],
     ['a longer id', 'AAAAAAAAAAAAAAAAAAAAAAA'],
-  ])('refuses %s at once with 400, asking Firestore nothing', async (_, id) => {
+  ])('answers %s at once with 404, asking Firestore nothing', async (_, id) => {
     const reads = h.operations['read'] ?? 0;
-    const res = await h.get(`/api/requests/${id}`, ALICE).expect(400);
-    expect(res.body.error.message).toBe('The request id is not valid');
+    const res = await h.get(`/api/requests/${id}`, ALICE).expect(404);
+    expect(res.body.error.message).toBe('Request not found');
     expect(h.operations['read'] ?? 0).toBe(reads);
   });
 

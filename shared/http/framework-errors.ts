@@ -112,7 +112,7 @@ function finalHandler(
       if (err !== undefined) req.socket.destroy();
       return;
     }
-    // Leave the rest of an unread body to Node rather than hold the socket.
+    // Drain what is left of a refused body, so the connection can be reused.
     req.unpipe();
     req.resume();
     // Express has given `res` its response methods before any middleware runs.

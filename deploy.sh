@@ -29,7 +29,9 @@ Options:
                          group:jit-users@example.com,domain:example.com
   --env-file=FILE        the product's settings, KEY=VALUE per line
                          (see docs/configuration.md); deploy.sh adds
-                         GOOGLE_CLOUD_PROJECT, PUBLIC_BASE_URL and the IAP settings
+                         GOOGLE_CLOUD_PROJECT, PUBLIC_BASE_URL, NODE_ENV=production
+                         and the IAP settings. Keep the SMTP password in Secret
+                         Manager (SMTP_SECRET), not in SMTP_PASSWORD
   --firestore-location=L Firestore location when the database is created
                          (default: --region)
   --source=DIR           the source to deploy (default: this script's folder)
@@ -150,6 +152,10 @@ if [ -n "$ENV_FILE" ]; then
       IAP_AUDIENCE | IAP_BACKEND_SERVICE_ID | IAP_BACKEND_SERVICE_NAME | IAP_BACKEND_SERVICE_REGION)
         die "--env-file: $key is set by deploy.sh for the chosen topology, remove it"
         ;;
+      NODE_ENV)
+        # Anything else would let the framework answer errors with stack traces.
+        [ "$value" = production ] || die "--env-file: NODE_ENV=$value: deploy.sh sets NODE_ENV=production, remove it"
+        ;;
     esac
     [ -n "${SETTINGS[$key]+set}" ] || SETTING_KEYS+=("$key")
     SETTINGS[$key]="$value"
@@ -176,6 +182,9 @@ esac
 FIRESTORE_DATABASE="$(setting FIRESTORE_DATABASE '(default)')"
 COLLECTION_GROUP="$(setting FIRESTORE_COLLECTION_PREFIX)requests"
 SMTP_SECRET="$(setting SMTP_SECRET)"
+if [ -n "$(setting SMTP_PASSWORD)" ]; then
+  info "warning: SMTP_PASSWORD is a plain environment variable, readable by anyone who can view the service: store the password in Secret Manager and set SMTP_SECRET instead (docs/deploy.md)"
+fi
 if [ "$(setting IAP_VERIFY_AUDIENCE)" = false ]; then
   info "warning: IAP_VERIFY_AUDIENCE=false is not needed: deploy.sh pins the audience (docs/deploy.md)"
 fi
@@ -569,7 +578,7 @@ write_env_file() {
   for key in "${SETTING_KEYS[@]}"; do
     yaml_pair "$key" "${SETTINGS[$key]}" >>"$file"
   done
-  for pair in "GOOGLE_CLOUD_PROJECT=$PROJECT" "$@"; do
+  for pair in "GOOGLE_CLOUD_PROJECT=$PROJECT" "NODE_ENV=production" "$@"; do
     key="${pair%%=*}"
     value="${pair#*=}"
     [ -n "${SETTINGS[$key]+set}" ] && continue
@@ -583,7 +592,7 @@ deploy_function() { # SERVICE ENV_FILE [extra flags]
   shift 2
   if $DRY_RUN; then
     echo "# $env_file (written by deploy.sh) holds:"
-    sed 's/^/#   /' "$env_file"
+    sed -e "s/^SMTP_PASSWORD: .*/SMTP_PASSWORD: '****'/" -e 's/^/#   /' "$env_file"
   fi
   change gcloud beta run deploy "$service" "--source=$SOURCE_DIR" "--function=$(target_of "$service")" \
     --base-image=nodejs22 --no-allow-unauthenticated "--region=$REGION" \

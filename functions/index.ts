@@ -7,17 +7,34 @@
  * its first request, and only the target actually served is built.
  */
 import * as functions from '@google-cloud/functions-framework';
-import {loadConfig} from '../shared/config';
+import {loadConfig, type Config} from '../shared/config';
 import {ConfigurationError} from '../shared/errors';
+import {answerFrameworkErrors} from '../shared/http';
 import {makeLogger} from '../shared/log';
 import {makeServices, once} from './deps';
 import {buildTarget, TARGETS, type TargetName} from './targets';
 
 const log = makeLogger();
 
+// Before functions-framework creates its Express app, which it does once
+// this module has loaded (shared/http/framework-errors.ts).
+answerFrameworkErrors(log);
+
+/** What the configuration works with but should not be: logged once. */
+function warnAbout(config: Config) {
+  if (config.smtp.password !== undefined) {
+    log.warn(
+      'SMTP_PASSWORD is a plain environment variable, readable by anyone who can view the service: store the password in Secret Manager and set SMTP_SECRET instead',
+      {event: 'config.plaintextSecret'},
+    );
+  }
+}
+
 function startup() {
   try {
-    return makeServices(loadConfig(process.env), log);
+    const config = loadConfig(process.env);
+    warnAbout(config);
+    return makeServices(config, log);
   } catch (e) {
     if (e instanceof ConfigurationError) {
       log.log({

@@ -54,6 +54,7 @@ locals {
     FIRESTORE_DATABASE          = var.firestore_database
     FIRESTORE_COLLECTION_PREFIX = var.firestore_collection_prefix
     PUBLIC_BASE_URL             = local.public_base_url
+    NODE_ENV                    = "production" # the framework's own answers show no stack trace
   })
   # single: audience rule 4 (IAP on the Cloud Run service) needs no setting.
   # lb: rule 3, the backend service's name, which equals the service's.

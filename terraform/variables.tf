@@ -39,7 +39,7 @@ variable "resource_catalog" {
 }
 
 variable "settings" {
-  description = "The product's other settings, with JIT Access 1.x names (docs/configuration.md), e.g. { ACTIVATION_TIMEOUT = \"60\", JUSTIFICATION_PATTERN = \"...\", SMTP_SECRET = \"smtp-password\" }. The module sets the project, scope, catalog, Firestore and IAP settings itself."
+  description = "The product's other settings, with JIT Access 1.x names (docs/configuration.md), e.g. { ACTIVATION_TIMEOUT = \"60\", JUSTIFICATION_PATTERN = \"...\", SMTP_SECRET = \"smtp-password\" }. The module sets the project, scope, catalog, Firestore and IAP settings and NODE_ENV=production itself. Keep the SMTP password in Secret Manager (SMTP_SECRET): SMTP_PASSWORD is readable by anyone who can view the services, and is kept in the Terraform state."
   type        = map(string)
   default     = {}
   validation {
@@ -50,12 +50,23 @@ variable "settings" {
     ])) == 0
     error_message = "settings must not set what the module sets: use the module's variables instead."
   }
+  validation {
+    # Anything else would let the framework answer errors with stack traces.
+    condition     = lookup(var.settings, "NODE_ENV", "production") == "production"
+    error_message = "settings: the module sets NODE_ENV=production; remove NODE_ENV."
+  }
 }
 
 variable "iap_members" {
   description = "Principals given access through IAP (roles/iap.httpsResourceAccessor), e.g. [\"group:jit-users@example.com\"]."
   type        = list(string)
   default     = []
+  validation {
+    # deploy.sh's rule for --iap-members: allUsers and allAuthenticatedUsers
+    # (anyone, or anyone with a Google account) are not principals of a type.
+    condition     = alltrue([for m in var.iap_members : can(regex("^(user|group|domain|serviceAccount):[^[:space:],]+$", m))])
+    error_message = "iap_members must each be user:, group:, domain: or serviceAccount: followed by a name (not allUsers or allAuthenticatedUsers)."
+  }
 }
 
 variable "domain" {

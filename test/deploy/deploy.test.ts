@@ -169,6 +169,7 @@ describe('deploy.sh, single topology', () => {
       ACTIVATION_TIMEOUT: '60',
       RESOURCE_SCOPE: `projects/${PROJECT}`,
       GOOGLE_CLOUD_PROJECT: PROJECT,
+      NODE_ENV: 'production',
       PUBLIC_BASE_URL: `https://jit-access-${PROJECT_NUMBER}.${REGION}.run.app`,
       PROJECT_NUMBER,
     });
@@ -288,6 +289,7 @@ describe('deploy.sh, lb topology', () => {
         PROJECT_NUMBER,
         PUBLIC_BASE_URL: 'https://jit.example.com',
         GOOGLE_CLOUD_PROJECT: PROJECT,
+        NODE_ENV: 'production',
       });
       expect(deploy.argv).toEqual(
         expect.arrayContaining([
@@ -494,12 +496,46 @@ describe('deploy.sh --dry-run', () => {
   );
 });
 
+describe('deploy.sh and the SMTP password', () => {
+  const PASSWORD = 'hunter2-in-plain-sight';
+  it('warns that SMTP_PASSWORD is readable, points to SMTP_SECRET, and never prints the password', async () => {
+    const s = sandbox();
+    const env = s.writeFile(
+      'password.env',
+      `SMTP_USERNAME=mailer\nSMTP_PASSWORD=${PASSWORD}\n`,
+    );
+    const run = await s.deploy([...BASE, `--env-file=${env}`, '--dry-run']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /warning: SMTP_PASSWORD is a plain environment variable.*SMTP_SECRET/,
+    );
+    expect(run.stdout).toContain("SMTP_PASSWORD: '****'");
+    expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+  });
+
+  it('says nothing of it when the password is in Secret Manager', async () => {
+    const s = sandbox();
+    const run = await s.deploy([...argsFor('single', s), '--dry-run']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain('SMTP_PASSWORD');
+  });
+
+  it('accepts NODE_ENV=production in the settings, and writes it once', async () => {
+    const s = sandbox();
+    const env = s.writeFile('production.env', 'NODE_ENV=production\n');
+    const run = await s.deploy([...BASE, `--env-file=${env}`, '--dry-run']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.match(/NODE_ENV: 'production'/g)).toHaveLength(1);
+  });
+});
+
 describe('deploy.sh stops with a clear message when a prerequisite is missing', () => {
   const noBilling: World = {
     ...DEFAULT_WORLD,
     projects: {[PROJECT]: {number: PROJECT_NUMBER, billing: false}},
   };
-  const cases: [string, World, string[], RegExp, {withGcloud?: boolean}][] = [
+  type Case = [string, World, string[], RegExp, {withGcloud?: boolean}];
+  const cases: Case[] = [
     [
       'gcloud is not installed',
       DEFAULT_WORLD,
@@ -570,10 +606,25 @@ describe('deploy.sh stops with a clear message when a prerequisite is missing', 
       /RESOURCE_CATALOG must be AssetInventory or PolicyAnalyzer/,
       {},
     ],
+    ...['allUsers', 'allAuthenticatedUsers'].map((member): Case => [
+      `the IAP members include ${member}`,
+      DEFAULT_WORLD,
+      [...BASE, `--iap-members=group:jit-users@example.com,${member}`],
+      new RegExp(`'${member}' is not user:, group:, domain:`),
+      {},
+    ]),
+    [
+      'the settings ask for NODE_ENV other than production',
+      DEFAULT_WORLD,
+      [...BASE, '--env-file=development.env'],
+      /NODE_ENV=development: deploy.sh sets NODE_ENV=production/,
+      {},
+    ],
   ];
   it.each(cases)('when %s', async (_, world, args, message, opts) => {
     const s = sandbox(world, opts);
     s.writeFile('bad-catalog.env', 'RESOURCE_CATALOG=Magic\n');
+    s.writeFile('development.env', 'NODE_ENV=development\n');
     const run = await s.deploy(args);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(message);

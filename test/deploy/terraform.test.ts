@@ -2,11 +2,15 @@
  * The Terraform module, parsed with @cdktf/hcl2json (no Terraform binary):
  * its reference graph is acyclic and no Cloud Run service waits for a backend
  * service, which is the circular dependency this project exists to remove.
+ * Where terraform is installed, its variables' validations and its checks
+ * also run in Terraform itself (offline: they need no provider).
  */
 import {parse} from '@cdktf/hcl2json';
+import {execFileSync, spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import {itIf} from '../support/skip';
+import {describeIf, itIf} from '../support/skip';
 import {
   buildGraph,
   findCycle,
@@ -79,6 +83,132 @@ describe('the Terraform module', () => {
     );
   });
 });
+
+interface Validation {
+  condition: string;
+  error_message: string;
+}
+type Variables = Record<string, {validation?: Validation[]}[]>;
+
+async function variables(): Promise<Variables> {
+  const json = (await parse(
+    'variables.tf',
+    fs.readFileSync(path.join(MODULE, 'variables.tf'), 'utf8'),
+  )) as {variable: Variables};
+  return json.variable;
+}
+
+/** deploy.sh's pattern for an --iap-members entry. */
+function deployMemberPattern(): string {
+  const script = fs.readFileSync(path.join(REPO, 'deploy.sh'), 'utf8');
+  const m = /\[\[ "\$member" =~ (\S+) \]\]/.exec(script);
+  if (!m) throw new Error('no --iap-members check in deploy.sh');
+  return m[1]!;
+}
+
+describe('the Terraform module, its settings and its members', () => {
+  it('runs every service with NODE_ENV=production, which settings cannot override', async () => {
+    const json = (await parse(
+      'main.tf',
+      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
+    )) as {locals: Record<string, string>[]};
+    const locals = Object.assign({}, ...json.locals) as Record<string, string>;
+    // merge() lets the later map win: the module's settings come after the user's.
+    expect(locals['common_env']).toMatch(
+      /^\$\{merge\(var\.settings, \{[^}]*\bNODE_ENV\s+= "production"[^}]*\}\)\}$/,
+    );
+    expect(locals['env']).toMatch(/merge\(local\.common_env,/);
+    const settings = (await variables())['settings']![0]!.validation!;
+    expect(settings.map(v => v.condition)).toContain(
+      '${lookup(var.settings, "NODE_ENV", "production") == "production"}',
+    );
+  });
+
+  it("checks iap_members with deploy.sh's own pattern for --iap-members", async () => {
+    const [validation] = (await variables())['iap_members']![0]!.validation!;
+    expect(validation?.condition).toBe(
+      `\${alltrue([for m in var.iap_members : can(regex("${deployMemberPattern()}", m))])}`,
+    );
+    expect(validation?.error_message).toMatch(/allUsers/);
+  });
+});
+
+const hasTerraform =
+  spawnSync('terraform', ['version'], {stdio: 'ignore'}).status === 0;
+
+describeIf(hasTerraform, 'terraform is not installed')(
+  "the module's variables and checks, as Terraform runs them",
+  () => {
+    let dir: string;
+    const terraform = (...args: string[]) =>
+      spawnSync('terraform', [...args, '-no-color', '-input=false'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: {...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1'},
+      });
+    // The variables and checks alone: a plan of them needs no provider and
+    // no network.
+    const plan = (vars: Record<string, string>) =>
+      terraform(
+        'plan',
+        ...Object.entries({
+          project_id: 'jit-demo',
+          region: 'europe-west1',
+          image: 'example/image',
+          ...vars,
+        }).flatMap(([k, v]) => ['-var', `${k}=${v}`]),
+      );
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jit-tf-vars-'));
+      for (const file of ['variables.tf', 'checks.tf']) {
+        fs.copyFileSync(path.join(MODULE, file), path.join(dir, file));
+      }
+      execFileSync('terraform', ['init', '-backend=false', '-no-color'], {
+        cwd: dir,
+        stdio: 'ignore',
+      });
+    });
+    afterAll(() => dir && fs.rmSync(dir, {recursive: true, force: true}));
+
+    it('accepts typed principals', () => {
+      const run = plan({
+        iap_members: '["group:jit-users@example.com", "domain:example.com"]',
+      });
+      expect(run.stderr).not.toMatch(/Error/);
+      expect(run.status).toBe(0);
+      expect(run.stdout + run.stderr).not.toMatch(/Check block assertion/);
+    });
+
+    it('warns, and plans on, when settings carry SMTP_PASSWORD', () => {
+      const run = plan({settings: '{SMTP_PASSWORD = "hunter2"}'});
+      expect(run.status).toBe(0);
+      const output = (run.stdout + run.stderr).replace(/\s+/g, ' ');
+      expect(output).toMatch(
+        /Warning: Check block assertion failed.*SMTP_PASSWORD .*readable by anyone.*set SMTP_SECRET instead/,
+      );
+      expect(output).not.toContain('hunter2');
+    });
+
+    it.each([
+      ['allUsers', '["allUsers"]'],
+      [
+        'allAuthenticatedUsers',
+        '["group:a@example.com", "allAuthenticatedUsers"]',
+      ],
+      ['a principal without a type', '["alice@example.com"]'],
+    ])('refuses iap_members with %s', (_name, members) => {
+      const run = plan({iap_members: members});
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(/iap_members must each be user:, group:/);
+    });
+
+    it('refuses NODE_ENV other than production in settings', () => {
+      const run = plan({settings: '{NODE_ENV = "development"}'});
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(/the module sets NODE_ENV=production/);
+    });
+  },
+);
 
 const INDEX_FILE = path.join(REPO, 'firestore.indexes.json');
 describe('the Terraform module and firestore.indexes.json', () => {

@@ -8,7 +8,11 @@ import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
 import {NotFoundError} from '../../shared/errors';
-import {makeHttpFunction, type Route} from '../../shared/http';
+import {
+  answerFrameworkErrors,
+  makeHttpFunction,
+  type Route,
+} from '../../shared/http';
 import {MAX_BODY_BYTES} from '../../shared/limits';
 import {makeLogger, makeMemoryLogger} from '../../shared/log';
 import {makeTestIap, type TestIap} from '../support/iap';
@@ -70,6 +74,8 @@ const routes: Route[] = [
 ];
 
 beforeAll(async () => {
+  // As functions/index.ts does, before the framework creates its app.
+  answerFrameworkErrors(memory.logger);
   iap = await makeTestIap({log: memory.logger});
   functions.http(
     'httpKit',
@@ -169,6 +175,52 @@ describe('POST rules', () => {
     expect(res.status).toBe(201);
   });
 
+  it.each<[string, string]>([
+    ['a body that is not JSON', 'not json'],
+    ['a truncated JSON object', '{"a": 1,'],
+  ])(
+    'answers %s with our error JSON, never a stack trace',
+    async (_name, body) => {
+      const res = await request(server)
+        .post('/api/things/1/echo')
+        .set({...asNewUser(), ...postHeaders})
+        .send(body);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toBe(
+        'application/json; charset=utf-8',
+      );
+      expect(res.body).toEqual({
+        error: {
+          code: 400,
+          status: 'INVALID_ARGUMENT',
+          message: 'The body is not valid JSON',
+        },
+      });
+      expect(memory.lines).toEqual([]);
+    },
+  );
+
+  it.each<[string, Record<string, string>]>([
+    [
+      'a charset other than UTF-8',
+      {'Content-Type': 'application/json; charset=latin1'},
+    ],
+    ['an unknown Content-Encoding', {'Content-Encoding': 'x-unknown'}],
+  ])('answers a body in %s with our 415', async (_name, headers) => {
+    const res = await request(server)
+      .post('/api/things/1/echo')
+      .set({...asNewUser(), ...postHeaders, ...headers})
+      .send('{"a":1}');
+    expect(res.status).toBe(415);
+    expect(res.body).toEqual({
+      error: {
+        code: 415,
+        status: 'INVALID_ARGUMENT',
+        message: "The body's charset or encoding is not supported",
+      },
+    });
+  });
+
   it('checks the identity before the POST rules', async () => {
     const res = await request(server)
       .post('/api/things/1/echo')
@@ -225,13 +277,20 @@ describe('routing', () => {
     },
   );
 
-  it('refuses a malformed path escape with 400 before any handler runs', async () => {
-    // functions-framework's router decodes the path first and answers itself
-    // (HTML, with a stack trace unless NODE_ENV=production): nothing of ours runs.
+  it('refuses a malformed path escape with our 400 before any handler runs', async () => {
+    // functions-framework's router decodes the path first: no route runs,
+    // and the answer comes from shared/http/framework-errors.ts.
     const res = await request(server)
       .get('/api/things/%E0%A4%A')
       .set(asNewUser());
     expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: {
+        code: 400,
+        status: 'INVALID_ARGUMENT',
+        message: 'The path is not valid',
+      },
+    });
     expect(memory.lines).toEqual([]);
   });
 });

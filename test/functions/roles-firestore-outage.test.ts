@@ -5,6 +5,7 @@
  * not the outage that stalls). The roles are still listed, soon, with the
  * warning that pending requests could not be read.
  */
+import {newRequest} from '../support/requests';
 import {connect, createServer, type Server, type Socket} from 'node:net';
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
@@ -63,21 +64,9 @@ beforeAll(async () => {
   // Alice waits for approval of roles/m. Stored first, which also takes the
   // emulator's first query and the client library's first load (about a
   // second in a fresh run) out of what the tests measure.
-  const now = Date.now();
-  await makeRequestStore(configFor(emulatorHost)).create({
-    id: REQUEST_ID,
-    project: 'alpha-app',
-    role: 'roles/m',
-    requester: 'alice@example.com',
-    reviewers: ['bob@example.com'],
-    justification: 'test',
-    durationMinutes: 30,
-    state: 'PENDING',
-    approvals: [],
-    requiredApprovals: 1,
-    createdAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + 3600_000).toISOString(),
-  });
+  await makeRequestStore(configFor(emulatorHost)).create(
+    newRequest({id: REQUEST_ID, project: 'alpha-app', role: 'roles/m'}),
+  );
 
   firestore = createServer(socket => {
     open.add(socket);

@@ -3,6 +3,7 @@
  * builds the catalog and the real adapters from the configuration, aimed at
  * the fake Google Cloud; requests carry real IAP assertions.
  */
+import {newRequest} from '../support/requests';
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
@@ -115,20 +116,9 @@ describe.each(CATALOGS)('the roles function with %s', catalog => {
     const now = Date.now();
     const id = `pending-${catalog}-${now}`;
     // Stored as a request would be, in the store the function reads.
-    await makeRequestStore(allDeps[catalog]!.config).create({
-      id,
-      project: 'alpha-app',
-      role: 'roles/m',
-      requester: 'alice@example.com',
-      reviewers: ['bob@example.com'],
-      justification: 'test',
-      durationMinutes: 30,
-      state: 'PENDING',
-      approvals: [],
-      requiredApprovals: 1,
-      createdAt: new Date(now).toISOString(),
-      expiresAt: new Date(now + 3600_000).toISOString(),
-    });
+    await makeRequestStore(allDeps[catalog]!.config).create(
+      newRequest({id, project: 'alpha-app', role: 'roles/m'}),
+    );
     const res = await get(catalog, '/api/projects/alpha-app/roles');
     expect(res.body.roles).toContainEqual({
       role: 'roles/m',

@@ -105,7 +105,10 @@ export function makeSelfActivation(deps: SelfActivationDeps): SelfActivation {
         {
           labels: {user, project},
           fields: {
-            entitlements: input.entitlements.map(describeEntitlement),
+            // Bounded like the other input: the count is checked inside.
+            entitlements: input.entitlements
+              .slice(0, config.activation.maxRoles + 1)
+              .map(e => auditedInput(describeEntitlement(e))),
             justification: auditedInput(input.justification),
             durationMinutes: auditedInput(input.durationMinutes),
           },

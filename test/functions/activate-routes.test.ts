@@ -547,6 +547,18 @@ describe('self-activate', () => {
     expect(res.status).toBe(200);
   });
 
+  it('logs a bounded list when refusing too many roles', async () => {
+    const roles = Array.from({length: 500}, (_, i) => `roles/r${i}`);
+    await post({roles, justification: 'b/1', durationMinutes: 5}).expect(400);
+    const [event] = auditEvents();
+    expect(event).toMatchObject({
+      outcome: 'refused',
+      status: 'INVALID_ARGUMENT',
+    });
+    // ACTIVATION_REQUEST_MAX_ROLES is 5 here: one more shows that it was over.
+    expect(event!['entitlements']).toEqual(roles.slice(0, 6));
+  });
+
   it('refuses a POST without X-JIT-Access with 400 and one that is not JSON with 415', async () => {
     const noHeader = await request(getTestServer('selfActivate'))
       .post(PATH)

@@ -5,8 +5,7 @@
  * cannot drift apart. Types only: importing this module loads no code.
  */
 import type {Activation} from './activation/self-activation';
-import type {AccessRequest, RequestState} from './approvals/types';
-import type {ErrorBody} from './errors';
+import type {AccessRequest} from './approvals/types';
 import type {Entitlement, EntitlementId} from './eligibility/types';
 
 export type {Activation} from './activation/self-activation';
@@ -82,26 +81,9 @@ export interface RequestRoleBody extends EntitlementId {
   reviewers: string[];
 }
 
-/** `GET /api/requests?as=…&state=…`. */
-export interface RequestsQuery {
-  as?: 'requester' | 'reviewer';
-  state?: RequestState;
-}
-
 export interface RequestsResponse {
   requests: AccessRequest[];
 }
 
 /** The decisions on a request: `POST /api/requests/{id}/<action>`. */
 export type RequestAction = 'approve' | 'deny' | 'withdraw' | 'remind';
-
-/** The body of each action; every one answers the updated AccessRequest. */
-export interface RequestActionBodies {
-  approve: {comment?: string};
-  deny: {reason: string};
-  withdraw: Record<string, never>;
-  remind: Record<string, never>;
-}
-
-/** What every failed call answers. */
-export type ErrorResponse = ErrorBody;

@@ -20,6 +20,7 @@ import {
   NotFoundError,
   toErrorResponse,
 } from '../errors';
+import type {HealthResponse} from '../api';
 import {Logger, traceFromHeader} from '../log';
 import type {Identity, IdentityVerifier} from '../ports';
 import {addRequestLabels, runInRequestContext} from '../request-context';
@@ -124,7 +125,7 @@ export const HEALTH_ROUTE: Route = {
   method: 'GET',
   path: '/health',
   public: true,
-  handle: async () => ({body: {healthy: true}}),
+  handle: async () => ({body: {healthy: true} satisfies HealthResponse}),
 };
 
 /**

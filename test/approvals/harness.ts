@@ -196,15 +196,13 @@ export async function startHarness(
     }),
     log: log.logger,
   });
+  const services = servicesOver({config, approvals});
   const name = `approvals${++functionCounter}`;
   functions.http(
     name,
     makeHttpFunction({
       // Requests and decisions on them: the routes of `activate` and `approve`.
-      routes: [
-        ...makeActivateRoutes(servicesOver({config, approvals})),
-        ...makeApproveRoutes(servicesOver({config, approvals})),
-      ],
+      routes: [...makeActivateRoutes(services), ...makeApproveRoutes(services)],
       verifier: iap.verifier,
       log: log.logger,
       rateLimitPerMinute: 0,

@@ -61,25 +61,37 @@ export function makeServices(config: Config, log: Logger): Services {
     return makeActivator({iam: rm.makeProjectIamClient(config, log), log});
   });
 
+  // The base URL for links in mails and events. The metadata server is only
+  // asked on Cloud Run without PUBLIC_BASE_URL.
+  const baseUrl = once(async () => {
+    const {makeBaseUrlResolver} =
+      await import('../shared/notifications/public-url');
+    return makeBaseUrlResolver(
+      config,
+      config.runtime.kService ? await metadata() : undefined,
+    );
+  });
+
   const notifier = once(async () => {
-    const [{makeSmtpNotifier}, {makeBaseUrlResolver}, secrets] =
-      await Promise.all([
-        import('../shared/notifications/smtp-notifier'),
-        import('../shared/notifications/public-url'),
-        import('../shared/google/secrets'),
-      ]);
+    const [{makeSmtpNotifier}, secrets] = await Promise.all([
+      import('../shared/notifications/smtp-notifier'),
+      import('../shared/google/secrets'),
+    ]);
     return makeSmtpNotifier({
       config,
       log,
       secrets: config.smtp.secret
         ? secrets.makeSecretClient(config, log)
         : undefined,
-      // The metadata server is only asked on Cloud Run without PUBLIC_BASE_URL.
-      baseUrl: makeBaseUrlResolver(
-        config,
-        config.runtime.kService ? await metadata() : undefined,
-      ),
+      baseUrl: await baseUrl(),
     });
+  });
+
+  // Without NOTIFICATION_TOPIC nothing of Pub/Sub is loaded.
+  const events = once(async () => {
+    if (!config.notificationTopic) return undefined;
+    const {makePubSubEventPublisher} = await import('../shared/google/pubsub');
+    return makePubSubEventPublisher(config, log, {baseUrl: await baseUrl()});
   });
 
   const approvals = once(async () => {
@@ -93,6 +105,7 @@ export function makeServices(config: Config, log: Logger): Services {
       eligibility: await eligibility(),
       activator: await activator(),
       notifier: await notifier(),
+      events: await events(),
       log,
     });
   });
@@ -126,14 +139,17 @@ export function makeServices(config: Config, log: Logger): Services {
       });
     }),
     selfActivation: once(async () => {
-      const [{makeSelfActivation}, service, writer] = await Promise.all([
-        import('../shared/activation/self-activation'),
-        eligibility(),
-        activator(),
-      ]);
+      const [{makeSelfActivation}, service, writer, publisher] =
+        await Promise.all([
+          import('../shared/activation/self-activation'),
+          eligibility(),
+          activator(),
+          events(),
+        ]);
       return makeSelfActivation({
         eligibility: service,
         activator: writer,
+        events: publisher,
         config,
         log,
       });

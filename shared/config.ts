@@ -65,6 +65,11 @@ export interface Config {
     secret?: string;
   };
   notificationTimezone: string;
+  /**
+   * NOTIFICATION_TOPIC as `projects/<project>/topics/<topic>` (a bare topic
+   * name lives in GOOGLE_CLOUD_PROJECT); undefined: no events are published.
+   */
+  notificationTopic?: string;
   publicBaseUrl?: string;
   /** Requests per user per minute per instance; 0 turns the limit off. */
   rateLimitPerMinute: number;
@@ -89,6 +94,8 @@ export interface Config {
     cloudResourceManager?: string;
     compute?: string;
     secretManager?: string;
+    /** PUBSUB_ENDPOINT, or `http://` + PUBSUB_EMULATOR_HOST (no credentials). */
+    pubsub?: string;
     /** GCE_METADATA_HOST, `host:port`. */
     metadataHost?: string;
   };
@@ -141,6 +148,25 @@ function secretVersionName(
       : undefined;
   }
   return value.includes('/versions/') ? value : `${value}/versions/latest`;
+}
+
+// A Pub/Sub topic ID (Google's rule: 3 to 255 characters, starting with a
+// letter, not with "goog"), alone or in its project's resource name.
+const TOPIC_ID = '(?!goog)[A-Za-z][A-Za-z0-9._~+%-]{2,254}';
+const TOPIC = new RegExp(
+  `^(?:${TOPIC_ID}|projects/(?:[a-z0-9.-]{1,253}:)?[a-z][a-z0-9-]{4,28}[a-z0-9]/topics/${TOPIC_ID})$`,
+);
+
+/**
+ * NOTIFICATION_TOPIC as a resource name: a bare topic name lives in the
+ * functions' own project, as upstream's always did.
+ */
+function topicName(
+  value: string | undefined,
+  projectId: string | undefined,
+): string | undefined {
+  if (value === undefined || value.startsWith('projects/')) return value;
+  return projectId ? `projects/${projectId}/topics/${value}` : undefined;
 }
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
@@ -298,6 +324,10 @@ const schema = z.object({
     z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin'),
     'UTC',
   ),
+  NOTIFICATION_TOPIC: optionalString.refine(
+    v => v === undefined || TOPIC.test(v),
+    'a Pub/Sub topic name, or projects/<project>/topics/<topic>',
+  ),
   PUBLIC_BASE_URL: optionalString.refine(v => {
     if (v === undefined) return true;
     try {
@@ -363,6 +393,8 @@ const schema = z.object({
   CLOUDRESOURCEMANAGER_ENDPOINT: baseUrl,
   COMPUTE_ENDPOINT: baseUrl,
   SECRETMANAGER_ENDPOINT: baseUrl,
+  PUBSUB_ENDPOINT: baseUrl,
+  PUBSUB_EMULATOR_HOST: hostPort,
   GCE_METADATA_HOST: hostPort,
   K_SERVICE: optionalString,
   GAE_SERVICE: optionalString,
@@ -475,6 +507,22 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  const topic = topicName(v.NOTIFICATION_TOPIC, v.GOOGLE_CLOUD_PROJECT);
+  if (
+    v.NOTIFICATION_TOPIC !== undefined &&
+    topic === undefined &&
+    'GOOGLE_CLOUD_PROJECT' in values
+  ) {
+    problems.push(
+      `NOTIFICATION_TOPIC=${show('NOTIFICATION_TOPIC', v.NOTIFICATION_TOPIC)}: expected projects/<project>/topics/<topic>, or set GOOGLE_CLOUD_PROJECT for a bare topic name`,
+    );
+  }
+  if (v.PUBSUB_ENDPOINT !== undefined && v.PUBSUB_EMULATOR_HOST !== undefined) {
+    problems.push(
+      'PUBSUB_EMULATOR_HOST: expected either PUBSUB_ENDPOINT or PUBSUB_EMULATOR_HOST, not both',
+    );
+  }
+
   if (v.IAP_PUBLIC_KEYS_URL !== undefined) {
     const keyUrl = keyUrlProblem(v.IAP_PUBLIC_KEYS_URL, {
       kService: v.K_SERVICE,
@@ -522,6 +570,7 @@ export function loadConfig(env: Env = process.env): Config {
       secret: smtpSecret,
     },
     notificationTimezone: all.NOTIFICATION_TIMEZONE,
+    notificationTopic: topic,
     publicBaseUrl: all.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     rateLimitPerMinute: all.RATE_LIMIT_PER_MINUTE,
     iap: {
@@ -546,6 +595,11 @@ export function loadConfig(env: Env = process.env): Config {
       ),
       compute: all.COMPUTE_ENDPOINT?.replace(/\/+$/, ''),
       secretManager: all.SECRETMANAGER_ENDPOINT?.replace(/\/+$/, ''),
+      pubsub:
+        all.PUBSUB_ENDPOINT?.replace(/\/+$/, '') ??
+        (all.PUBSUB_EMULATOR_HOST
+          ? `http://${all.PUBSUB_EMULATOR_HOST}`
+          : undefined),
       metadataHost: all.GCE_METADATA_HOST,
     },
     runtime: {kService: all.K_SERVICE, gaeService: all.GAE_SERVICE},

@@ -20,6 +20,7 @@ import {
 import type {EligibilityService} from '../eligibility/types';
 import {InvalidArgumentError, PermissionDeniedError} from '../errors';
 import type {Logger} from '../log';
+import type {EventPublisher} from '../ports';
 import {selfApprovedDescription} from './description';
 import {checkDurationMinutes, checkJustification} from './input-checks';
 import {activationWindow, type ActivationGrant, type Activator} from './types';
@@ -55,13 +56,15 @@ export interface SelfActivationDeps {
   eligibility: EligibilityService;
   activator: Activator;
   config: Pick<Config, 'activation' | 'justification'>;
+  /** Publishes to NOTIFICATION_TOPIC; absent when it is not set. */
+  events?: EventPublisher;
   log: Logger;
   now?: () => Date;
 }
 
 /** Builds the use case; checks its dependencies once. */
 export function makeSelfActivation(deps: SelfActivationDeps): SelfActivation {
-  const {eligibility, activator, config, log} = deps;
+  const {eligibility, activator, config, events, log} = deps;
   if (!eligibility || !activator || !config || !log) {
     throw new Error(
       'self-activation needs eligibility, an activator, the config and a logger',
@@ -160,6 +163,18 @@ export function makeSelfActivation(deps: SelfActivationDeps): SelfActivation {
             grants,
             selfApprovedDescription(justification),
           );
+          // Before the answer; a failure is logged and never undoes the grant.
+          if (events) {
+            const event = await events.publish('ActivationSelfApproved', {
+              beneficiary: user,
+              project,
+              roles: grants.map(g => g.role),
+              start: start.toISOString(),
+              end: end.toISOString(),
+              justification,
+            });
+            details.fields = {...details.fields, event};
+          }
           return grants.map(g => ({
             role: g.role,
             ...(g.resourceCondition === undefined

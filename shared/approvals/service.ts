@@ -29,8 +29,9 @@ import {
   ResourceExhaustedError,
   UnavailableError,
 } from '../errors';
+import {requestFacts, type EventType} from '../events/events';
 import type {LogLabels, Logger} from '../log';
-import type {MailEvent, Notifier, RequestStore} from '../ports';
+import type {EventPublisher, MailEvent, Notifier, RequestStore} from '../ports';
 import type {StoredState} from '../ports/request-store';
 import {asRead, effectiveState, RequestAction, transition} from './transition';
 import type {AccessRequest, RequestState} from './types';
@@ -44,6 +45,8 @@ export interface ApprovalServiceDeps {
   eligibility: EligibilityService;
   activator: Activator;
   notifier: Notifier;
+  /** Publishes to NOTIFICATION_TOPIC; absent when it is not set. */
+  events?: EventPublisher;
   log: Logger;
   now?: () => Date;
 }
@@ -103,7 +106,7 @@ function failureText(err: unknown): string {
 export function makeApprovalService(
   deps: ApprovalServiceDeps,
 ): ApprovalService {
-  const {store, eligibility, activator, notifier, log} = deps;
+  const {store, eligibility, activator, notifier, events, log} = deps;
   const now = deps.now ?? (() => new Date());
   const limits = deps.config.activation;
 
@@ -116,12 +119,12 @@ export function makeApprovalService(
   ): Promise<AccessRequest> {
     return auditedCall(log, event, {labels, fields}, run, r => ({
       labels: {requestId: r.id, project: r.project, role: r.role},
-      fields: {state: r.state, notification: r.notification},
+      fields: {state: r.state, notification: r.notification, event: r.event},
     }));
   }
 
   /** Sends a mail and records its outcome; never fails the call. */
-  async function notify(
+  async function mail(
     event: MailEvent,
     request: AccessRequest,
   ): Promise<AccessRequest> {
@@ -139,6 +142,46 @@ export function makeApprovalService(
       );
     }
     return {...request, notification};
+  }
+
+  /**
+   * Publishes an event (when NOTIFICATION_TOPIC is set) and records its
+   * outcome as `mail` records a mail's; never fails the call.
+   */
+  async function publish(
+    type: EventType,
+    request: AccessRequest,
+    actor?: string,
+  ): Promise<AccessRequest> {
+    if (!events) return request;
+    const event = await events.publish(type, requestFacts(request, actor));
+    try {
+      await store.setEvent(request.id, event);
+    } catch (e) {
+      log.warn(
+        'Could not record the event outcome',
+        {event: 'notification.recordFailed', requestId: request.id},
+        {error: e},
+      );
+    }
+    return {...request, event};
+  }
+
+  /**
+   * Mails the people concerned and publishes the event, side by side, before
+   * the caller answers (Cloud Run throttles the CPU after the response).
+   */
+  async function notify(
+    request: AccessRequest,
+    mailEvent: MailEvent,
+    type?: EventType,
+    actor?: string,
+  ): Promise<AccessRequest> {
+    const [mailed, published] = await Promise.all([
+      mail(mailEvent, request),
+      type ? publish(type, request, actor) : request,
+    ]);
+    return published.event ? {...mailed, event: published.event} : mailed;
   }
 
   /** One state change by `user`, refused with 404 for anyone who may not see it. */
@@ -195,7 +238,11 @@ export function makeApprovalService(
     throw last;
   }
 
-  async function activate(approved: AccessRequest): Promise<AccessRequest> {
+  /** Writes the binding of an approved request; `approver` reached the count. */
+  async function activate(
+    approved: AccessRequest,
+    approver: string,
+  ): Promise<AccessRequest> {
     const grant: ActivationGrant = {
       role: approved.role,
       ...(approved.resourceCondition !== undefined
@@ -215,10 +262,22 @@ export function makeApprovalService(
         ),
       );
     } catch (e) {
-      await recordOutcome(approved, failureText(e));
+      const error = failureText(e);
+      let failed: AccessRequest = {...approved, state: 'FAILED', error};
+      try {
+        failed = await recordOutcome(approved, error);
+      } finally {
+        // Told even when the outcome could not be recorded.
+        await publish('ActivationFailed', failed, approver);
+      }
       throw e;
     }
-    return notify('activated', await recordOutcome(approved, undefined));
+    return notify(
+      await recordOutcome(approved, undefined),
+      'activated',
+      'ActivationApproved',
+      approver,
+    );
   }
 
   /**
@@ -337,7 +396,7 @@ export function makeApprovalService(
           };
           // Stored first: a mail never goes out for a request that was not kept.
           await store.create(request);
-          return notify('requested', request);
+          return notify(request, 'requested', 'RequestActivation');
         },
       );
     },
@@ -394,7 +453,7 @@ export function makeApprovalService(
             type: 'approve',
             ...(comment !== undefined ? {comment} : {}),
           });
-          return write ? activate(request) : asRead(request, now());
+          return write ? activate(request, user) : asRead(request, now());
         },
       );
     },
@@ -419,7 +478,7 @@ export function makeApprovalService(
             );
           }
           const {request} = await change(id, user, {type: 'deny', reason});
-          return notify('denied', request);
+          return notify(request, 'denied', 'ActivationRequestDenied', user);
         },
       );
     },
@@ -431,7 +490,7 @@ export function makeApprovalService(
         {},
         async () => {
           const {request} = await change(id, user, {type: 'withdraw'});
-          return notify('withdrawn', request);
+          return notify(request, 'withdrawn', 'ActivationRequestWithdrawn');
         },
       );
     },
@@ -443,7 +502,7 @@ export function makeApprovalService(
         {},
         async () => {
           const {request} = await change(id, user, {type: 'remind'});
-          return notify('reminded', request);
+          return notify(request, 'reminded');
         },
       );
     },

@@ -35,6 +35,13 @@ export interface NotificationStatus {
   error?: string;
 }
 
+/** The outcome of publishing an event (NOTIFICATION_TOPIC). */
+export interface EventStatus {
+  published: boolean;
+  /** Safe to show: what went wrong with the publication. */
+  error?: string;
+}
+
 /** The `Request` of docs/design.md §2.1; times are RFC 3339 UTC strings. */
 export interface AccessRequest {
   /** 128 random bits, base64url. */
@@ -57,6 +64,8 @@ export interface AccessRequest {
   activation?: {start: string; end: string};
   error?: string;
   notification?: NotificationStatus;
+  /** The last event published about the request; absent without NOTIFICATION_TOPIC. */
+  event?: EventStatus;
   /**
    * RFC 3339 UTC: when the requester last sent a reminder; absent until the
    * first (the cooldown then counts from `createdAt`).

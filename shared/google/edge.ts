@@ -178,6 +178,7 @@ const API_NAMES = new Map<string, string>([
   ['cloudidentity', 'Cloud Identity'],
   ['compute', 'Compute Engine'],
   ['secretmanager', 'Secret Manager'],
+  ['pubsub', 'Pub/Sub'],
   ['metadata', 'The metadata server'],
 ]);
 

@@ -16,6 +16,7 @@ import type {RequestQuery, RequestStore} from '../ports';
 import type {Verdict} from '../approvals/transition';
 import {
   AccessRequest,
+  EventStatus,
   FINAL_STATES,
   NotificationStatus,
   RETENTION_DAYS,
@@ -184,6 +185,15 @@ export function makeFirestoreRequestStore(
       count('write');
       try {
         await bounded(collection.doc(id).update({notification: status}));
+      } catch (e) {
+        throw translate(e);
+      }
+    },
+
+    async setEvent(id, status: EventStatus) {
+      count('write');
+      try {
+        await bounded(collection.doc(id).update({event: status}));
       } catch (e) {
         throw translate(e);
       }

@@ -27,6 +27,7 @@ export function makeRequestStore(config: Config): RequestStore {
     change: async (id, decide) => (await store()).change(id, decide),
     setNotification: async (id, status) =>
       (await store()).setNotification(id, status),
+    setEvent: async (id, status) => (await store()).setEvent(id, status),
     list: async query => (await store()).list(query),
   };
 }

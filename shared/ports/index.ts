@@ -14,6 +14,7 @@
 export * from './asset-inventory';
 export * from './backend-services';
 export * from './directory';
+export * from './event-publisher';
 export * from './iam-policy';
 export * from './identity-verifier';
 export * from './metadata';

@@ -5,6 +5,7 @@
 import type {Verdict} from '../approvals/transition';
 import type {
   AccessRequest,
+  EventStatus,
   NotificationStatus,
   RequestState,
 } from '../approvals/types';
@@ -40,6 +41,8 @@ export interface RequestStore {
   ): Promise<{request: AccessRequest; activate: boolean}>;
   /** Records the outcome of the last mail, touching nothing else. */
   setNotification(id: string, status: NotificationStatus): Promise<void>;
+  /** Records the outcome of the last event published, touching nothing else. */
+  setEvent(id: string, status: EventStatus): Promise<void>;
   /** Newest first. */
   list(query: RequestQuery): Promise<AccessRequest[]>;
 }

@@ -76,6 +76,7 @@ type Attribute = keyof typeof ATTRIBUTES;
  * three are upstream's (RequestAndSelfApproveAction, RequestActivationAction,
  * ApproveActivationRequestAction at tag 1.8.1): never change them.
  */
+// prettier-ignore
 export const EVENTS = {
   ActivationSelfApproved: ['BENEFICIARY', 'PROJECT_ID', 'ROLE', 'START_TIME', 'END_TIME', 'JUSTIFICATION'],
   RequestActivation: ['BENEFICIARY', 'REVIEWERS', 'PROJECT_ID', 'ROLE', 'RESOURCE_CONDITION', 'START_TIME', 'END_TIME', 'REQUEST_EXPIRY_TIME', 'JUSTIFICATION', 'BASE_URL', 'ACTION_URL'],
@@ -83,7 +84,7 @@ export const EVENTS = {
   ActivationRequestDenied: ['REVIEWER', 'BENEFICIARY', 'REVIEWERS', 'PROJECT_ID', 'ROLE', 'RESOURCE_CONDITION', 'JUSTIFICATION', 'REASON', 'BASE_URL', 'ACTION_URL'],
   ActivationRequestWithdrawn: ['BENEFICIARY', 'REVIEWERS', 'PROJECT_ID', 'ROLE', 'RESOURCE_CONDITION', 'JUSTIFICATION', 'BASE_URL', 'ACTION_URL'],
   ActivationFailed: ['APPROVER', 'BENEFICIARY', 'REVIEWERS', 'PROJECT_ID', 'ROLE', 'RESOURCE_CONDITION', 'START_TIME', 'END_TIME', 'JUSTIFICATION', 'ERROR', 'BASE_URL', 'ACTION_URL'],
-} as const satisfies Record<string, readonly Attribute[]>; // prettier-ignore
+} as const satisfies Record<string, readonly Attribute[]>;
 
 export type EventType = keyof typeof EVENTS;
 

@@ -40,6 +40,7 @@ export function fakeEndpoints(fake: FakeGoogleCloud): Record<string, string> {
     CLOUDRESOURCEMANAGER_ENDPOINT: fake.url,
     COMPUTE_ENDPOINT: fake.url,
     SECRETMANAGER_ENDPOINT: fake.url,
+    PUBSUB_ENDPOINT: fake.url,
     GCE_METADATA_HOST: fake.hostPort,
   };
 }

@@ -7,6 +7,7 @@ import {assetRoutes} from './asset';
 import {computeRoutes} from './compute';
 import {identityRoutes} from './identity';
 import {metadataRoutes} from './metadata';
+import {pubsubRoutes} from './pubsub';
 import {resourceManagerRoutes} from './resource-manager';
 import {secretManagerRoutes} from './secret-manager';
 
@@ -19,5 +20,6 @@ export function allRoutes(): FakeRoute[] {
     ...assetRoutes,
     ...identityRoutes,
     ...secretManagerRoutes,
+    ...pubsubRoutes,
   ];
 }

@@ -58,6 +58,15 @@ export interface WorldUser {
   displayName?: string;
 }
 
+/** A message as Pub/Sub keeps it: `data` base64, as published. */
+export interface WorldMessage {
+  messageId: string;
+  data?: string;
+  attributes?: Record<string, string>;
+  /** RFC 3339. */
+  publishTime: string;
+}
+
 export interface World {
   organization?: {name: string; displayName?: string; domain?: string};
   folders?: WorldFolder[];
@@ -77,6 +86,11 @@ export interface World {
     zone?: string;
     serviceAccountEmail?: string;
   };
+  /**
+   * Pub/Sub topics by name `projects/<id>/topics/<t>`, each with the messages
+   * published to it so far (seed with `[]`); a topic not listed answers 404.
+   */
+  topics?: Record<string, WorldMessage[]>;
   /** Secret versions by name `projects/<p>/secrets/<s>/versions/<v>`: payload text. */
   secrets?: Record<string, string>;
   /**

@@ -53,7 +53,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function which(command: string, env: Record<string, string | undefined>) {
+/** The path of `command` on PATH, or undefined. */
+export function which(
+  command: string,
+  env: Record<string, string | undefined>,
+): string | undefined {
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, command);

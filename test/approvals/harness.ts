@@ -31,6 +31,7 @@ import {
 } from '../../shared/approvals/service';
 import {makeFirestore} from '../../shared/google/firestore';
 import {makeFirestoreRequestStore} from '../../shared/google/firestore-requests';
+import {makePubSubEventPublisher} from '../../shared/google/pubsub';
 import {makeProjectIamClient} from '../../shared/google/resource-manager';
 import {makeHttpFunction} from '../../shared/http';
 import {makeMemoryLogger} from '../../shared/log';
@@ -183,9 +184,17 @@ export async function startHarness(
     initialDelayMs: 5,
     maxDelayMs: 20,
   });
+  // With NOTIFICATION_TOPIC, events go to Pub/Sub as in production.
+  const events = config.notificationTopic
+    ? makePubSubEventPublisher(config, log.logger, {
+        retry: {initialDelayMs: 5, maxDelayMs: 20, deadlineMs: 3_000},
+        baseUrl: makeBaseUrlResolver(config),
+      })
+    : undefined;
   const approvals = makeApprovalService({
     config,
     store,
+    ...(events ? {events} : {}),
     eligibility,
     activator,
     notifier: makeSmtpNotifier({
@@ -196,7 +205,13 @@ export async function startHarness(
     }),
     log: log.logger,
   });
-  const services = servicesOver({config, approvals});
+  const services = servicesOver({
+    config,
+    approvals,
+    eligibility,
+    activator,
+    ...(events ? {events} : {}),
+  });
   const name = `approvals${++functionCounter}`;
   functions.http(
     name,

@@ -14,7 +14,7 @@ import {
 } from '../../shared/eligibility/listing';
 import type {EligibilityService} from '../../shared/eligibility/types';
 import {makeLogger, type Logger} from '../../shared/log';
-import type {IdentityVerifier} from '../../shared/ports';
+import type {EventPublisher, IdentityVerifier} from '../../shared/ports';
 import {once} from '../../functions/deps';
 import type {Services} from '../../functions/services';
 
@@ -24,6 +24,8 @@ export interface ServiceParts {
   verifier?: IdentityVerifier;
   eligibility?: EligibilityService;
   activator?: Activator;
+  /** Events of self-activation (the approval service is given its own). */
+  events?: EventPublisher;
   approvals?: ApprovalService;
   /** The caller's pending requests; the approval service's otherwise. */
   pendingRequests?: PendingRequestsLookup;
@@ -58,6 +60,7 @@ export function servicesOver(parts: ServiceParts): Services {
       makeSelfActivation({
         eligibility: eligibility(),
         activator: parts.activator ?? missing('activator'),
+        ...(parts.events ? {events: parts.events} : {}),
         config,
         log,
         ...(parts.now ? {now: parts.now} : {}),

@@ -9,9 +9,12 @@
 import {createHmac, randomBytes, timingSafeEqual} from 'crypto';
 import * as http from 'http';
 import type {AddressInfo} from 'net';
+import type {WorldMessage} from './fake-gcp';
 import type {IapSigner} from './iap-signer';
 import type {MailSink} from './mail-sink';
 import {
+  decodeMessage,
+  eventsPage,
   loginPage,
   mailPage,
   messagePage,
@@ -43,6 +46,8 @@ export interface StandInOptions {
   /** The audience the assertions are signed for (the functions' IAP_AUDIENCE). */
   audience: string;
   mail: MailSink;
+  /** NOTIFICATION_TOPIC and what was published to it, for /sandbox/events. */
+  events?: {topic?: string; messages: () => readonly WorldMessage[]};
   /** Where the functions listen, e.g. http://127.0.0.1:41234; set once started. */
   upstream: () => string | undefined;
 }
@@ -184,6 +189,27 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
           'Cache-Control': 'no-store',
         });
         res.end(JSON.stringify({mails: [...mail.mails].reverse()}));
+        return;
+      case '/sandbox/events':
+        page(
+          res,
+          200,
+          eventsPage(options.events?.topic, options.events?.messages() ?? []),
+        );
+        return;
+      case '/sandbox/events.json':
+        res.writeHead(200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Cache-Control': 'no-store',
+        });
+        res.end(
+          JSON.stringify({
+            topic: options.events?.topic,
+            events: [...(options.events?.messages() ?? [])]
+              .reverse()
+              .map(m => ({...m, event: decodeMessage(m)})),
+          }),
+        );
         return;
       case '/sandbox/style.css':
         res.writeHead(200, {'Content-Type': 'text/css; charset=utf-8'});

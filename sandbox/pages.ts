@@ -1,7 +1,8 @@
 /**
- * The sandbox's own pages (sign-in, mail): small server-rendered HTML in
+ * The sandbox's own pages (sign-in, mail, events): small server-rendered HTML in
  * which every value is escaped. They carry a CSP without any script.
  */
+import type {WorldMessage} from './fake-gcp';
 import type {SandboxMail} from './mail-sink';
 
 /** Escapes text for HTML content and double-quoted attributes. */
@@ -28,7 +29,7 @@ function layout(title: string, body: string): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><link rel="stylesheet" href="/sandbox/style.css">
 <link rel="icon" href="/static/favicon.ico"></head>
-<body><nav><a href="/">JIT Access</a><a href="/sandbox/login">Sign in as…</a><a href="/sandbox/mail">Mail</a></nav>
+<body><nav><a href="/">JIT Access</a><a href="/sandbox/login">Sign in as…</a><a href="/sandbox/mail">Mail</a><a href="/sandbox/events">Events</a></nav>
 ${body}
 </body></html>`;
 }
@@ -96,6 +97,47 @@ ${
     `<h1>Mail sent by the functions</h1>
 <p class="muted">${list.length} mail${list.length === 1 ? '' : 's'}, newest first (also as <a href="/sandbox/mail.json">JSON</a>). Reload to see new ones.</p>
 ${items || '<p>No mail yet.</p>'}`,
+  );
+}
+
+/** A message's data: the event (UTF-8 JSON), or the text when not JSON. */
+export function decodeMessage(m: WorldMessage): unknown {
+  const text = Buffer.from(m.data ?? '', 'base64').toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function messageText(m: WorldMessage): string {
+  const data = decodeMessage(m);
+  return typeof data === 'string' ? data : JSON.stringify(data, null, 2);
+}
+
+/** The messages published to NOTIFICATION_TOPIC, newest first. */
+export function eventsPage(
+  topic: string | undefined,
+  messages: readonly WorldMessage[],
+): string {
+  const list = [...messages].reverse();
+  const items = list
+    .map(
+      m => `<article class="mail" id="event-${escapeHtml(m.messageId)}">
+<p class="muted">Message ${escapeHtml(m.messageId)} · ${escapeHtml(m.publishTime)}</p>
+<pre>${escapeHtml(messageText(m))}</pre>
+</article>`,
+    )
+    .join('\n');
+  return layout(
+    'Events · JIT Access sandbox',
+    `<h1>Events published to Pub/Sub</h1>
+<p class="muted">${
+      topic
+        ? `Topic ${escapeHtml(topic)} of the fake Google Cloud: ${list.length} message${list.length === 1 ? '' : 's'}, newest first (also as <a href="/sandbox/events.json">JSON</a>). Reload to see new ones.`
+        : 'NOTIFICATION_TOPIC is not set: no events are published.'
+    }</p>
+${items || '<p>No events yet.</p>'}`,
   );
 }
 

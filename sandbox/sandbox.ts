@@ -45,6 +45,7 @@ export const PASSED_SETTINGS = [
   'JUSTIFICATION_PATTERN',
   'JUSTIFICATION_HINT',
   'NOTIFICATION_TIMEZONE',
+  'NOTIFICATION_TOPIC',
   'SMTP_SENDER_NAME',
   'SMTP_SENDER_ADDRESS',
   'RATE_LIMIT_PER_MINUTE',
@@ -125,6 +126,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   try {
     const fake = await startFakeGoogleCloud(seed);
     stops.push(() => fake.stop());
+    // Events on by default: the fake keeps what is published to the topic.
+    const projectId = seed.metadata?.projectId ?? 'jit-access-sandbox';
+    const topic =
+      options.settings?.NOTIFICATION_TOPIC ??
+      `projects/${projectId}/topics/jit-access-events`;
+    const topicName =
+      topic && !topic.startsWith('projects/')
+        ? `projects/${projectId}/topics/${topic}`
+        : topic;
+    if (topicName) fake.world.topics = {[topicName]: [], ...fake.world.topics};
     log(`Fake Google Cloud on ${fake.url}`);
 
     const emulator: Pick<FirestoreEmulator, 'host' | 'kind'> =
@@ -155,6 +166,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       signer,
       audience,
       mail,
+      events: {
+        topic: topicName || undefined,
+        messages: () => fake.world.topics?.[topicName] ?? [],
+      },
       upstream: () => upstream.url,
     });
     stops.push(() => standIn.stop());
@@ -163,7 +178,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const env: Record<string, string> = {
       ...fakeEndpoints(fake),
       FIRESTORE_EMULATOR_HOST: emulator.host,
-      GOOGLE_CLOUD_PROJECT: seed.metadata?.projectId ?? 'jit-access-sandbox',
+      GOOGLE_CLOUD_PROJECT: projectId,
+      NOTIFICATION_TOPIC: topic,
       RESOURCE_SCOPE: scopeOf(seed),
       SMTP_HOST: mail.host,
       SMTP_PORT: String(mail.port),

@@ -3,6 +3,7 @@ import type {AddressInfo} from 'net';
 import * as crypto from 'crypto';
 import {makeIapSigner} from '../../sandbox/iap-signer';
 import {startStandIn, StandIn, KEYS_PATH} from '../../sandbox/iap-stand-in';
+import type {WorldMessage} from '../../sandbox/fake-gcp';
 import type {MailSink, SandboxMail} from '../../sandbox/mail-sink';
 import {extractLinks} from '../../sandbox/mail-sink';
 
@@ -21,6 +22,9 @@ let upstreamUrl: string;
 let seen: http.IncomingHttpHeaders[] = [];
 let standIn: StandIn;
 let base: string;
+
+const TOPIC = 'projects/p-123456/topics/jit-access-events';
+const published: WorldMessage[] = [];
 
 beforeAll(async () => {
   // The "functions": echo what reached them.
@@ -44,6 +48,7 @@ beforeAll(async () => {
     signer,
     audience: AUDIENCE,
     mail,
+    events: {topic: TOPIC, messages: () => published},
     upstream: () => upstreamUrl,
   });
   base = `http://127.0.0.1:${standIn.port}`;
@@ -207,5 +212,42 @@ describe('IAP stand-in', () => {
       mails: SandboxMail[];
     };
     expect(json.mails[0]!.subject).toBe('Approve <b>this</b>');
+  });
+});
+
+describe('/sandbox/events', () => {
+  it('lists the published events, newest first, escaped, and as JSON', async () => {
+    const event = {
+      type: 'RequestActivation',
+      attributes: {justification: '<script>x</script>'},
+    };
+    published.push(
+      {
+        messageId: '1',
+        data: Buffer.from(JSON.stringify(event)).toString('base64'),
+        publishTime: '2040-01-01T10:00:00Z',
+      },
+      {
+        messageId: '2',
+        data: Buffer.from('not json').toString('base64'),
+        publishTime: '2040-01-01T10:00:01Z',
+      },
+    );
+    const html = await (await fetch(`${base}/sandbox/events`)).text();
+    expect(html).toContain(TOPIC);
+    expect(html).toContain('&lt;script&gt;x&lt;/script&gt;');
+    expect(html).not.toContain('<script');
+    expect(html.indexOf('event-2')).toBeLessThan(html.indexOf('event-1'));
+    const json = (await (
+      await fetch(`${base}/sandbox/events.json`)
+    ).json()) as {
+      topic: string;
+      events: Array<{messageId: string; event: unknown}>;
+    };
+    expect(json.topic).toBe(TOPIC);
+    expect(json.events.map(e => [e.messageId, e.event])).toEqual([
+      ['2', 'not json'],
+      ['1', event],
+    ]);
   });
 });

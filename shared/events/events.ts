@@ -1,5 +1,5 @@
 /**
- * The events published to NOTIFICATION_TOPIC (docs/design.md §7): upstream's
+ * The events published to NOTIFICATION_TOPIC (docs/design.md §2.2): upstream's
  * three, byte for byte, and ours in the same shape. Each event is one line of
  * EVENTS, naming its attributes in the order upstream's Notification classes
  * put them; each attribute is one entry of ATTRIBUTES, saying how it is read

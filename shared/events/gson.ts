@@ -1,6 +1,6 @@
 /**
  * The text of an event exactly as JIT Access 1.x publishes it
- * (docs/design.md §7): upstream collects the attributes in a Java `HashMap`
+ * (docs/design.md §2.2): upstream collects the attributes in a Java `HashMap`
  * under upper-case names, copies them in the map's iteration order under
  * lower-case names, and serializes `{"type", "attributes"}` with a default
  * `new Gson()`, which escapes `< > & = '` for HTML. A subscriber that compares

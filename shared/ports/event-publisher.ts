@@ -2,7 +2,7 @@ import type {EventStatus} from '../approvals/types';
 import type {EventFacts, EventType} from '../events/events';
 
 /**
- * Publishes the events of docs/design.md §7 to NOTIFICATION_TOPIC
+ * Publishes the events of docs/design.md §2.2 to NOTIFICATION_TOPIC
  * (shared/google/pubsub.ts publishes them to Pub/Sub). Never throws: an
  * event that could not be published is logged as `notification.failed` and
  * reported in the status, so that it can never fail or undo the action it

@@ -116,6 +116,16 @@ function render(
             ),
           )
         : [],
+      r.event && !r.event.published
+        ? row(
+            'Event',
+            h(
+              'span',
+              {class: 'error-text'},
+              `not published${r.event.error ? `: ${r.event.error}` : ''}`,
+            ),
+          )
+        : [],
     ),
     actions ??
       h(

@@ -9,6 +9,7 @@
  */
 import {z} from 'zod';
 import {ConfigurationError} from './errors';
+import {compileAddressMapping} from './notifications/address-mapping';
 import {
   compileJustificationPattern,
   EMAIL_PATTERN,
@@ -63,6 +64,11 @@ export interface Config {
     password?: string;
     /** Secret Manager version name holding the password. */
     secret?: string;
+    /**
+     * SMTP_ADDRESS_MAPPING: a CEL expression over `user.email` giving each
+     * recipient's address (shared/notifications/address-mapping.ts); checked here.
+     */
+    addressMapping?: string;
   };
   notificationTimezone: string;
   publicBaseUrl?: string;
@@ -294,6 +300,7 @@ const schema = z.object({
     v => v === undefined || SECRET.test(v),
     'a secret name, projects/<project>/secrets/<name> or projects/<project>/secrets/<name>/versions/<version>',
   ),
+  SMTP_ADDRESS_MAPPING: optionalString,
   NOTIFICATION_TIMEZONE: withDefault(
     z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin'),
     'UTC',
@@ -475,6 +482,16 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  if (v.SMTP_ADDRESS_MAPPING !== undefined) {
+    try {
+      compileAddressMapping(v.SMTP_ADDRESS_MAPPING);
+    } catch (e) {
+      problems.push(
+        `SMTP_ADDRESS_MAPPING=${show('SMTP_ADDRESS_MAPPING', v.SMTP_ADDRESS_MAPPING)}: expected a CEL expression over user.email that gives a string (${(e as Error).message})`,
+      );
+    }
+  }
+
   if (v.IAP_PUBLIC_KEYS_URL !== undefined) {
     const keyUrl = keyUrlProblem(v.IAP_PUBLIC_KEYS_URL, {
       kService: v.K_SERVICE,
@@ -520,6 +537,7 @@ export function loadConfig(env: Env = process.env): Config {
       username: all.SMTP_USERNAME,
       password: all.SMTP_PASSWORD,
       secret: smtpSecret,
+      addressMapping: all.SMTP_ADDRESS_MAPPING,
     },
     notificationTimezone: all.NOTIFICATION_TIMEZONE,
     publicBaseUrl: all.PUBLIC_BASE_URL?.replace(/\/+$/, ''),

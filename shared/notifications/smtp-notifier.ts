@@ -7,6 +7,7 @@ import type * as nodemailer from 'nodemailer';
 import type {Config} from '../config';
 import type {Logger} from '../log';
 import type {Notifier, SecretPort} from '../ports';
+import {compileAddressMapping} from './address-mapping';
 import {requestLink} from './public-url';
 import {composeMail} from './templates';
 
@@ -27,6 +28,27 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
   const smtp = config.smtp;
   const timeout = options.timeoutMs ?? 10_000;
   let transport: nodemailer.Transporter | undefined;
+  // Checked at cold start (shared/config.ts): compiling cannot fail here.
+  const mapping = smtp.addressMapping
+    ? compileAddressMapping(smtp.addressMapping)
+    : undefined;
+
+  /**
+   * The address a user's mail goes to: SMTP_ADDRESS_MAPPING's result, or the
+   * user's email when there is no mapping or it fails for this user.
+   */
+  function addressOf(email: string, labels: {requestId: string}): string {
+    if (!mapping) return email;
+    try {
+      return mapping(email);
+    } catch (e) {
+      log.warn(
+        `SMTP_ADDRESS_MAPPING failed for ${email}, so the mail goes to that address: ${(e as Error).message}`,
+        {...labels, event: 'mail.addressMapping', user: email},
+      );
+      return email;
+    }
+  }
 
   async function getTransport(): Promise<nodemailer.Transporter> {
     if (transport) return transport;
@@ -72,8 +94,8 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
           await getTransport()
         ).sendMail({
           from: {name: smtp.senderName, address: smtp.senderAddress},
-          to: mail.to,
-          cc: mail.cc,
+          to: mail.to.map(a => addressOf(a, labels)),
+          cc: mail.cc.map(a => addressOf(a, labels)),
           subject: mail.subject,
           html: mail.html,
           text: mail.text,

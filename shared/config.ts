@@ -10,6 +10,7 @@
 import {z} from 'zod';
 import {ConfigurationError} from './errors';
 import {compileAddressMapping} from './notifications/address-mapping';
+import {parseSmtpOptions, type SmtpOptions} from './notifications/smtp-options';
 import {
   compileJustificationPattern,
   EMAIL_PATTERN,
@@ -69,6 +70,8 @@ export interface Config {
      * recipient's address (shared/notifications/address-mapping.ts); checked here.
      */
     addressMapping?: string;
+    /** SMTP_OPTIONS: upstream's extra JavaMail properties, read. */
+    options: SmtpOptions;
   };
   notificationTimezone: string;
   publicBaseUrl?: string;
@@ -301,6 +304,7 @@ const schema = z.object({
     'a secret name, projects/<project>/secrets/<name> or projects/<project>/secrets/<name>/versions/<version>',
   ),
   SMTP_ADDRESS_MAPPING: optionalString,
+  SMTP_OPTIONS: optionalString,
   NOTIFICATION_TIMEZONE: withDefault(
     z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin'),
     'UTC',
@@ -492,6 +496,9 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const smtpOptions = parseSmtpOptions(v.SMTP_OPTIONS ?? '');
+  for (const p of smtpOptions.problems) problems.push(`SMTP_OPTIONS: ${p}`);
+
   if (v.IAP_PUBLIC_KEYS_URL !== undefined) {
     const keyUrl = keyUrlProblem(v.IAP_PUBLIC_KEYS_URL, {
       kService: v.K_SERVICE,
@@ -538,6 +545,7 @@ export function loadConfig(env: Env = process.env): Config {
       password: all.SMTP_PASSWORD,
       secret: smtpSecret,
       addressMapping: all.SMTP_ADDRESS_MAPPING,
+      options: smtpOptions.options,
     },
     notificationTimezone: all.NOTIFICATION_TIMEZONE,
     publicBaseUrl: all.PUBLIC_BASE_URL?.replace(/\/+$/, ''),

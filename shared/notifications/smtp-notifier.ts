@@ -8,6 +8,7 @@ import type {Config} from '../config';
 import type {Logger} from '../log';
 import type {Notifier, SecretPort} from '../ports';
 import {compileAddressMapping} from './address-mapping';
+import {smtpTransportOptions} from './smtp-options';
 import {requestLink} from './public-url';
 import {composeMail} from './templates';
 
@@ -18,7 +19,10 @@ export interface SmtpNotifierOptions {
   secrets?: SecretPort;
   /** The base URL for links (see public-url.ts). */
   baseUrl: () => Promise<string | undefined>;
-  /** Per connection step; a dead server must not hold the response for long. */
+  /**
+   * Per connection step, unless SMTP_OPTIONS sets it; a dead server must not
+   * hold the response for long.
+   */
   timeoutMs?: number;
 }
 
@@ -61,17 +65,9 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
     // Loaded on the first mail, not at cold start: the roles listing builds
     // the approvals service (for pending requests) but never sends mail.
     const mailer = await import('nodemailer');
-    transport = mailer.createTransport({
-      host: smtp.host,
-      port: smtp.port,
-      secure: smtp.port === 465,
-      requireTLS: smtp.enableStartTls,
-      ignoreTLS: !smtp.enableStartTls,
-      auth: smtp.username ? {user: smtp.username, pass} : undefined,
-      connectionTimeout: timeout,
-      greetingTimeout: timeout,
-      socketTimeout: timeout,
-    });
+    transport = mailer.createTransport(
+      smtpTransportOptions(smtp, pass, timeout),
+    );
     return transport;
   }
 

@@ -1,7 +1,8 @@
 /**
  * An in-process SMTP server for the mail tests: it accepts any sender,
- * records each mail with its envelope, and tells which options the client
- * connected with (STARTTLS, the name in EHLO).
+ * records each mail with its envelope, the name the client gave in EHLO and
+ * whether the session was upgraded to TLS. STARTTLS is off unless the options
+ * turn it on (smtp-server then presents its built-in self-signed certificate).
  */
 import {AddressInfo} from 'node:net';
 import {simpleParser, ParsedMail} from 'mailparser';
@@ -11,7 +12,7 @@ export interface ReceivedMail {
   mail: ParsedMail;
   rcptTo: string[];
   /** The name the client gave in EHLO/HELO. */
-  clientHostname: string;
+  ehloName: string;
   secure: boolean;
 }
 
@@ -27,7 +28,7 @@ export async function startMailServer(options: SMTPServerOptions = {}) {
         mails.push({
           mail,
           rcptTo: session.envelope.rcptTo.map(r => r.address),
-          clientHostname: session.clientHostname,
+          ehloName: session.hostNameAppearsAs,
           secure: session.secure,
         });
         callback();

@@ -74,6 +74,12 @@ export interface Config {
     options: SmtpOptions;
   };
   notificationTimezone: string;
+  /**
+   * BACKEND_CONNECT_TIMEOUT, BACKEND_READ_TIMEOUT, BACKEND_WRITE_TIMEOUT (set
+   * in seconds): the bounds of one attempt of a Google call
+   * (shared/google/edge.ts).
+   */
+  backend: {connectMs: number; readMs: number; writeMs: number};
   publicBaseUrl?: string;
   /** Requests per user per minute per instance; 0 turns the limit off. */
   rateLimitPerMinute: number;
@@ -197,6 +203,19 @@ const count = (fallback: number, min: number, max: number) =>
     String(fallback),
   );
 
+const seconds = (fallback: number) =>
+  withDefault(
+    z
+      .string()
+      .regex(/^[0-9]+$/, 'a whole number of seconds, from 1 to 300')
+      .transform(Number)
+      .refine(
+        n => n >= 1 && n <= 300,
+        'a whole number of seconds, from 1 to 300',
+      ),
+    String(fallback),
+  );
+
 const bool = (fallback: boolean) =>
   withDefault(
     z
@@ -309,6 +328,9 @@ const schema = z.object({
     z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin'),
     'UTC',
   ),
+  BACKEND_CONNECT_TIMEOUT: seconds(5),
+  BACKEND_READ_TIMEOUT: seconds(20),
+  BACKEND_WRITE_TIMEOUT: seconds(5),
   PUBLIC_BASE_URL: optionalString.refine(v => {
     if (v === undefined) return true;
     try {
@@ -548,6 +570,11 @@ export function loadConfig(env: Env = process.env): Config {
       options: smtpOptions.options,
     },
     notificationTimezone: all.NOTIFICATION_TIMEZONE,
+    backend: {
+      connectMs: all.BACKEND_CONNECT_TIMEOUT * 1000,
+      readMs: all.BACKEND_READ_TIMEOUT * 1000,
+      writeMs: all.BACKEND_WRITE_TIMEOUT * 1000,
+    },
     publicBaseUrl: all.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     rateLimitPerMinute: all.RATE_LIMIT_PER_MINUTE,
     iap: {

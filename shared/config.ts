@@ -286,10 +286,19 @@ const schema = z.object({
     v => v === undefined || SCOPE_PATTERN.test(v),
     'projects/<id>, folders/<number> or organizations/<number>',
   ),
+  // Any case, as upstream reads it (POLICYANALYZER, PolicyAnalyzer, …).
   RESOURCE_CATALOG: withDefault(
-    z.enum(ResourceCatalog, {
-      errorMap: () => ({message: `one of ${ResourceCatalog.join(', ')}`}),
-    }),
+    z
+      .string()
+      .transform(
+        v =>
+          ResourceCatalog.find(c => c.toLowerCase() === v.toLowerCase()) ?? v,
+      )
+      .pipe(
+        z.enum(ResourceCatalog, {
+          errorMap: () => ({message: `one of ${ResourceCatalog.join(', ')}`}),
+        }),
+      ),
     'AssetInventory',
   ),
   RESOURCE_CUSTOMER_ID: optionalString,
@@ -448,6 +457,20 @@ export function loadConfig(env: Env = process.env): Config {
     else problem(name, parsed.error.issues[0]?.message ?? 'a valid value');
   }
   const v = values as Partial<z.output<typeof schema>>;
+
+  // Upstream read the older name first, this product the newer: two values
+  // that disagree would silently change a deployment's meaning.
+  for (const [name, ...older] of ALIASES) {
+    for (const o of older) {
+      const ours = env[name]?.trim();
+      const theirs = env[o]?.trim();
+      if (ours && theirs && ours !== theirs) {
+        problems.push(
+          `${o}=${show(o, env[o])}: expected the value of ${name} (${show(name, env[name])}) or unset; JIT Access 1.x read ${o} first, this product reads ${name}: keep one`,
+        );
+      }
+    }
+  }
   const maxMinutes = v.ACTIVATION_TIMEOUT ?? 120;
 
   const scope =

@@ -587,6 +587,15 @@ write_env_file() {
 }
 yaml_pair() { printf "%s: '%s'\n" "$1" "${2//\'/\'\'}"; }
 
+# Cloud Run's probes on the health checks (functions/health/routes.ts): an
+# instance gets traffic once /health/ready answers (IAP audience resolvable,
+# Firestore answering; both topologies deploy a service once its audience can
+# be resolved), and is restarted when /health/alive stops answering.
+PROBES=(
+  "--startup-probe=httpGet.path=/health/ready,timeoutSeconds=3,periodSeconds=5,failureThreshold=24"
+  "--liveness-probe=httpGet.path=/health/alive,timeoutSeconds=3,periodSeconds=30,failureThreshold=3"
+)
+
 deploy_function() { # SERVICE ENV_FILE [extra flags]
   local service="$1" env_file="$2"
   shift 2
@@ -596,7 +605,7 @@ deploy_function() { # SERVICE ENV_FILE [extra flags]
   fi
   change gcloud beta run deploy "$service" "--source=$SOURCE_DIR" "--function=$(target_of "$service")" \
     --base-image=nodejs22 --no-allow-unauthenticated "--region=$REGION" \
-    "--service-account=$(sa_email "$service")" "--env-vars-file=$env_file" "$@" "--project=$PROJECT" --quiet
+    "--service-account=$(sa_email "$service")" "--env-vars-file=$env_file" "${PROBES[@]}" "$@" "--project=$PROJECT" --quiet
 }
 
 # ---------------------------------------------------------------------------

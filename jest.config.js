@@ -7,7 +7,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', {tsconfig: 'tsconfig.json', isolatedModules: true}],
+    // ES modules the product requires at run time (see the transformer).
+    '/node_modules/@marcbachmann/cel-js/.+\\.js$': '<rootDir>/test/support/esm-to-cjs.js',
   },
+  transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],

@@ -24,6 +24,9 @@ export function once<T>(factory: () => T): () => T {
   };
 }
 
+/** Each readiness check's bound: a probe must not hang on a slow backend. */
+export const READINESS_TIMEOUT_MS = 2_000;
+
 export function makeServices(config: Config, log: Logger): Services {
   // Adapters: no network and no client library until their first call.
   const metadata = once(async () =>
@@ -94,14 +97,18 @@ export function makeServices(config: Config, log: Logger): Services {
     return makePubSubEventPublisher(config, log, {baseUrl: await baseUrl()});
   });
 
+  const store = once(async () =>
+    (await import('../shared/google/request-store')).makeRequestStore(config),
+  );
+
   const approvals = once(async () => {
-    const [{makeApprovalService}, {makeRequestStore}] = await Promise.all([
+    const [{makeApprovalService}, requests] = await Promise.all([
       import('../shared/approvals/service'),
-      import('../shared/google/request-store'),
+      store(),
     ]);
     return makeApprovalService({
       config,
-      store: makeRequestStore(config),
+      store: requests,
       eligibility: await eligibility(),
       activator: await activator(),
       notifier: await notifier(),
@@ -155,5 +162,36 @@ export function makeServices(config: Config, log: Logger): Services {
       });
     }),
     approvals,
+    readiness: once(async () => {
+      const [{makeReadiness}, {resolveAudience}, compute] = await Promise.all([
+        import('../shared/health'),
+        import('../shared/iap/audience'),
+        import('../shared/google/compute'),
+      ]);
+      const backendServices = compute.makeBackendServiceClient(config, log);
+      return makeReadiness({
+        checks: {
+          // The audience the verifier will pin: its variables, the metadata
+          // server, and (rule 3) Compute.
+          iapAudience: async () => {
+            await resolveAudience({
+              config,
+              metadata: await metadata(),
+              backendServices,
+            });
+          },
+          // A read of a document that never exists.
+          firestore: async () => {
+            await (await store()).get('readiness-probe');
+          },
+        },
+        configured: {
+          mail: config.smtp.senderAddress !== undefined,
+          pubsub: config.notificationTopic !== undefined,
+        },
+        timeoutMs: READINESS_TIMEOUT_MS,
+        log,
+      });
+    }),
   };
 }

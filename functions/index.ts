@@ -28,6 +28,12 @@ function warnAbout(config: Config) {
       {event: 'config.plaintextSecret'},
     );
   }
+  if (config.customerId !== undefined) {
+    log.notice(
+      'RESOURCE_CUSTOMER_ID is not needed: group memberships are looked up per user with Cloud Identity. It can be removed',
+      {event: 'config.unneeded'},
+    );
+  }
 }
 
 function startup() {

@@ -9,6 +9,7 @@ import type {SelfActivation} from '../shared/activation/self-activation';
 import type {ApprovalService} from '../shared/approvals/service';
 import type {Config} from '../shared/config';
 import type {EntitlementListing} from '../shared/eligibility/listing';
+import type {Readiness} from '../shared/health';
 import type {Logger} from '../shared/log';
 import type {IdentityVerifier} from '../shared/ports';
 
@@ -23,4 +24,6 @@ export interface Services {
   selfActivation(): Promise<SelfActivation>;
   /** Multi-party approval (MPA) requests. */
   approvals(): Promise<ApprovalService>;
+  /** The checks of `GET /health/ready`. */
+  readiness(): Promise<Readiness>;
 }

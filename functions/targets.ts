@@ -31,6 +31,10 @@ const ROUTE_GROUPS = {
 
 type RouteGroup = keyof typeof ROUTE_GROUPS;
 
+/** Every target serves the health checks (functions/health/routes.ts). */
+const HEALTH_ROUTES = async (): Promise<RouteFactory> =>
+  (await import('./health/routes')).makeHealthRoutes;
+
 /** The targets and the route groups each serves. */
 export const TARGETS = {
   roles: ['roles'],
@@ -47,9 +51,10 @@ export async function buildTarget(
   name: TargetName,
   services: Services,
 ): Promise<HttpFunction> {
-  const factories = await Promise.all(
-    TARGETS[name].map(group => ROUTE_GROUPS[group]()),
-  );
+  const factories = await Promise.all([
+    HEALTH_ROUTES(),
+    ...TARGETS[name].map(group => ROUTE_GROUPS[group]()),
+  ]);
   return makeHttpFunction({
     routes: factories.flatMap(make => make(services)),
     // The verifier is built on the first request that needs an identity.

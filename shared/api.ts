@@ -28,6 +28,18 @@ export interface HealthResponse {
   healthy: true;
 }
 
+/**
+ * `GET /health/alive` (always healthy, no details) and `GET /health/ready`
+ * (200 when healthy, else 503), in JIT Access 1.x's shape. `details` names
+ * each check (true: passed) and whether optional features are configured
+ * (`mailConfigured`, …), which never makes an instance unhealthy. Never a
+ * reason or a value: those go to the log.
+ */
+export interface HealthCheckResponse {
+  healthy: boolean;
+  details: Record<string, boolean>;
+}
+
 /** `GET /api/policy`: what the UI needs to know before the user acts. */
 export interface PolicyResponse {
   signedInUser: {email: string};

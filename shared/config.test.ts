@@ -51,15 +51,39 @@ describe('loadConfig', () => {
     expect(c.activation.defaultMinutes).toBe(30);
   });
 
-  it('prefers ACTIVATION_TIMEOUT over its alias', () => {
+  it('accepts ACTIVATION_TIMEOUT beside its alias when they agree', () => {
     const c = loadConfig({
       GOOGLE_CLOUD_PROJECT: 'my-project',
-      ELEVATION_DURATION: '30',
+      ELEVATION_DURATION: '240',
       ACTIVATION_TIMEOUT: '240',
     });
     expect(c.activation.maxMinutes).toBe(240);
     expect(c.activation.defaultMinutes).toBe(60);
   });
+
+  it('refuses ACTIVATION_TIMEOUT and ELEVATION_DURATION that disagree (upstream read ELEVATION_DURATION first)', () => {
+    expect(() =>
+      loadConfig({
+        GOOGLE_CLOUD_PROJECT: 'my-project',
+        ELEVATION_DURATION: '30',
+        ACTIVATION_TIMEOUT: '240',
+      }),
+    ).toThrow(
+      'ELEVATION_DURATION="30": expected the value of ACTIVATION_TIMEOUT ("240") or unset; JIT Access 1.x read ELEVATION_DURATION first, this product reads ACTIVATION_TIMEOUT: keep one',
+    );
+  });
+
+  it.each(['POLICYANALYZER', 'policyanalyzer', 'PolicyAnalyzer'])(
+    'reads RESOURCE_CATALOG=%s in any case, as upstream does',
+    value => {
+      expect(
+        loadConfig({
+          GOOGLE_CLOUD_PROJECT: 'my-project',
+          RESOURCE_CATALOG: value,
+        }).catalog,
+      ).toBe('PolicyAnalyzer');
+    },
+  );
 
   it.each([
     ['folders/123', 'folders/123'],

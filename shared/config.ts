@@ -9,6 +9,8 @@
  */
 import {z} from 'zod';
 import {ConfigurationError} from './errors';
+import {compileAddressMapping} from './notifications/address-mapping';
+import {parseSmtpOptions, type SmtpOptions} from './notifications/smtp-options';
 import {
   compileJustificationPattern,
   EMAIL_PATTERN,
@@ -63,6 +65,13 @@ export interface Config {
     password?: string;
     /** Secret Manager version name holding the password. */
     secret?: string;
+    /**
+     * SMTP_ADDRESS_MAPPING: a CEL expression over `user.email` giving each
+     * recipient's address (shared/notifications/address-mapping.ts); checked here.
+     */
+    addressMapping?: string;
+    /** SMTP_OPTIONS: upstream's extra JavaMail properties, read. */
+    options: SmtpOptions;
   };
   notificationTimezone: string;
   /**
@@ -70,6 +79,12 @@ export interface Config {
    * name lives in GOOGLE_CLOUD_PROJECT); undefined: no events are published.
    */
   notificationTopic?: string;
+  /**
+   * BACKEND_CONNECT_TIMEOUT, BACKEND_READ_TIMEOUT, BACKEND_WRITE_TIMEOUT (set
+   * in seconds): the bounds of one attempt of a Google call
+   * (shared/google/edge.ts).
+   */
+  backend: {connectMs: number; readMs: number; writeMs: number};
   publicBaseUrl?: string;
   /** Requests per user per minute per instance; 0 turns the limit off. */
   rateLimitPerMinute: number;
@@ -214,6 +229,19 @@ const count = (fallback: number, min: number, max: number) =>
     String(fallback),
   );
 
+const seconds = (fallback: number) =>
+  withDefault(
+    z
+      .string()
+      .regex(/^[0-9]+$/, 'a whole number of seconds, from 1 to 300')
+      .transform(Number)
+      .refine(
+        n => n >= 1 && n <= 300,
+        'a whole number of seconds, from 1 to 300',
+      ),
+    String(fallback),
+  );
+
 const bool = (fallback: boolean) =>
   withDefault(
     z
@@ -284,10 +312,19 @@ const schema = z.object({
     v => v === undefined || SCOPE_PATTERN.test(v),
     'projects/<id>, folders/<number> or organizations/<number>',
   ),
+  // Any case, as upstream reads it (POLICYANALYZER, PolicyAnalyzer, …).
   RESOURCE_CATALOG: withDefault(
-    z.enum(ResourceCatalog, {
-      errorMap: () => ({message: `one of ${ResourceCatalog.join(', ')}`}),
-    }),
+    z
+      .string()
+      .transform(
+        v =>
+          ResourceCatalog.find(c => c.toLowerCase() === v.toLowerCase()) ?? v,
+      )
+      .pipe(
+        z.enum(ResourceCatalog, {
+          errorMap: () => ({message: `one of ${ResourceCatalog.join(', ')}`}),
+        }),
+      ),
     'AssetInventory',
   ),
   RESOURCE_CUSTOMER_ID: optionalString,
@@ -320,6 +357,8 @@ const schema = z.object({
     v => v === undefined || SECRET.test(v),
     'a secret name, projects/<project>/secrets/<name> or projects/<project>/secrets/<name>/versions/<version>',
   ),
+  SMTP_ADDRESS_MAPPING: optionalString,
+  SMTP_OPTIONS: optionalString,
   NOTIFICATION_TIMEZONE: withDefault(
     z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin'),
     'UTC',
@@ -328,6 +367,9 @@ const schema = z.object({
     v => v === undefined || TOPIC.test(v),
     'a Pub/Sub topic name, or projects/<project>/topics/<topic>',
   ),
+  BACKEND_CONNECT_TIMEOUT: seconds(5),
+  BACKEND_READ_TIMEOUT: seconds(20),
+  BACKEND_WRITE_TIMEOUT: seconds(5),
   PUBLIC_BASE_URL: optionalString.refine(v => {
     if (v === undefined) return true;
     try {
@@ -447,6 +489,20 @@ export function loadConfig(env: Env = process.env): Config {
     else problem(name, parsed.error.issues[0]?.message ?? 'a valid value');
   }
   const v = values as Partial<z.output<typeof schema>>;
+
+  // Upstream read the older name first, this product the newer: two values
+  // that disagree would silently change a deployment's meaning.
+  for (const [name, ...older] of ALIASES) {
+    for (const o of older) {
+      const ours = env[name]?.trim();
+      const theirs = env[o]?.trim();
+      if (ours && theirs && ours !== theirs) {
+        problems.push(
+          `${o}=${show(o, env[o])}: expected the value of ${name} (${show(name, env[name])}) or unset; JIT Access 1.x read ${o} first, this product reads ${name}: keep one`,
+        );
+      }
+    }
+  }
   const maxMinutes = v.ACTIVATION_TIMEOUT ?? 120;
 
   const scope =
@@ -523,6 +579,19 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  if (v.SMTP_ADDRESS_MAPPING !== undefined) {
+    try {
+      compileAddressMapping(v.SMTP_ADDRESS_MAPPING);
+    } catch (e) {
+      problems.push(
+        `SMTP_ADDRESS_MAPPING=${show('SMTP_ADDRESS_MAPPING', v.SMTP_ADDRESS_MAPPING)}: expected a CEL expression over user.email that gives a string (${(e as Error).message})`,
+      );
+    }
+  }
+
+  const smtpOptions = parseSmtpOptions(v.SMTP_OPTIONS ?? '');
+  for (const p of smtpOptions.problems) problems.push(`SMTP_OPTIONS: ${p}`);
+
   if (v.IAP_PUBLIC_KEYS_URL !== undefined) {
     const keyUrl = keyUrlProblem(v.IAP_PUBLIC_KEYS_URL, {
       kService: v.K_SERVICE,
@@ -568,9 +637,16 @@ export function loadConfig(env: Env = process.env): Config {
       username: all.SMTP_USERNAME,
       password: all.SMTP_PASSWORD,
       secret: smtpSecret,
+      addressMapping: all.SMTP_ADDRESS_MAPPING,
+      options: smtpOptions.options,
     },
     notificationTimezone: all.NOTIFICATION_TIMEZONE,
     notificationTopic: topic,
+    backend: {
+      connectMs: all.BACKEND_CONNECT_TIMEOUT * 1000,
+      readMs: all.BACKEND_READ_TIMEOUT * 1000,
+      writeMs: all.BACKEND_WRITE_TIMEOUT * 1000,
+    },
     publicBaseUrl: all.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     rateLimitPerMinute: all.RATE_LIMIT_PER_MINUTE,
     iap: {

@@ -215,6 +215,27 @@ resource "google_cloud_run_v2_service" "fn" {
     service_account = google_service_account.fn[each.key].email
     containers {
       image = lookup(var.images, each.key, var.image)
+      # The health checks (functions/health/routes.ts), as deploy.sh sets them,
+      # but for one difference: in lb the backend service that pins the IAP
+      # audience (rule 3) is created after the service, so its startup waits
+      # for /health/alive, not /health/ready. Liveness restarts an instance
+      # that stops answering.
+      startup_probe {
+        timeout_seconds   = 3
+        period_seconds    = 5
+        failure_threshold = 24
+        http_get {
+          path = local.lb ? "/health/alive" : "/health/ready"
+        }
+      }
+      liveness_probe {
+        timeout_seconds   = 3
+        period_seconds    = 30
+        failure_threshold = 3
+        http_get {
+          path = "/health/alive"
+        }
+      }
       dynamic "env" {
         for_each = local.env[each.key]
         content {

@@ -119,7 +119,7 @@ export function makeAssetInventoryClient(
   log: Logger,
   options?: AdapterOptions,
 ): AssetInventoryPort {
-  const policy = retryPolicy(options);
+  const policy = retryPolicy(options, config.backend);
   let client: Client | undefined;
   const api = () => (client ??= makeClient(config));
   // gax options: no gax retries (the edge retries), one page per call.
@@ -176,6 +176,11 @@ export function makeAssetInventoryClient(
       for (const role of request.roles ?? []) q('accessSelector.roles', role);
       if (request.expandGroups) q('options.expandGroups', 'true');
       if (request.expandResources) q('options.expandResources', 'true');
+      // As upstream: Policy Analyzer may take as long as BACKEND_READ_TIMEOUT.
+      params.append(
+        'executionTimeout',
+        `${Math.round(config.backend.readMs / 1000)}s`,
+      );
       const endpoint =
         config.endpoints.cloudAsset ?? 'https://cloudasset.googleapis.com';
       const data = await callGoogle(

@@ -20,7 +20,7 @@ export function makeBackendServiceClient(
   options?: AdapterOptions,
 ): BackendServicePort {
   const endpoint = config.endpoints.compute ?? DEFAULT_ENDPOINT;
-  const policy = retryPolicy(options);
+  const policy = retryPolicy(options, config.backend);
   return {
     async getBackendServiceId(projectId, name, region) {
       const e = encodeURIComponent;

@@ -16,6 +16,7 @@ const site = {
 };
 const policy = {
   deadlineMs: 1000,
+  attemptMs: 1000,
   initialDelayMs: 1,
   maxDelayMs: 2,
   maxAttempts: 4,

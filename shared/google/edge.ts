@@ -19,12 +19,15 @@ import {
   NotFoundError,
   UnavailableError,
 } from '../errors';
+import type {Config} from '../config';
 import type {Logger} from '../log';
 
 /** Back-off and deadline for one logical call (all its attempts). */
 export interface RetryPolicy {
   /** The whole call, every attempt and pause included. */
   deadlineMs: number;
+  /** One attempt: from connecting to the last byte of the answer. */
+  attemptMs: number;
   /** The first pause; each further pause doubles, up to maxDelayMs. */
   initialDelayMs: number;
   maxDelayMs: number;
@@ -33,6 +36,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   deadlineMs: 30_000,
+  // BACKEND_CONNECT_TIMEOUT + BACKEND_WRITE_TIMEOUT + BACKEND_READ_TIMEOUT
+  // at upstream's defaults (5 + 5 + 20 s).
+  attemptMs: 30_000,
   initialDelayMs: 200,
   maxDelayMs: 5_000,
   maxAttempts: 6,
@@ -43,8 +49,25 @@ export interface AdapterOptions {
   retry?: Partial<RetryPolicy>;
 }
 
-export function retryPolicy(options?: AdapterOptions): RetryPolicy {
-  return {...DEFAULT_RETRY_POLICY, ...options?.retry};
+/**
+ * The policy of an adapter. With the BACKEND_* timeouts, an attempt may take
+ * their sum: Node's fetch (under gaxios and google-gax) has one timer per
+ * request, not one per phase, so an attempt is given the connect, write and
+ * read allowances together; the whole call is given at least one attempt.
+ */
+export function retryPolicy(
+  options?: AdapterOptions,
+  backend?: Config['backend'],
+): RetryPolicy {
+  const attemptMs = backend
+    ? backend.connectMs + backend.writeMs + backend.readMs
+    : DEFAULT_RETRY_POLICY.attemptMs;
+  return {
+    ...DEFAULT_RETRY_POLICY,
+    attemptMs,
+    deadlineMs: Math.max(DEFAULT_RETRY_POLICY.deadlineMs, attemptMs),
+    ...options?.retry,
+  };
 }
 
 /** What a call is, for messages: `cloudresourcemanager.projects.getIamPolicy`. */
@@ -260,7 +283,8 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 /**
  * Runs `attempt` until it succeeds, a failure is not retryable, the attempts
  * run out, or the deadline would pass; then translates the last failure.
- * `attempt` receives the time left, to pass on as the request timeout.
+ * `attempt` receives its time (policy.attemptMs, or the time left if less),
+ * to pass on as the request timeout.
  * `handle` may turn a failure into a result (e.g. an edition refusal into a
  * fallback) before it is translated; it sees every non-retryable failure.
  */
@@ -274,7 +298,7 @@ export async function callGoogle<T>(
   for (let n = 1; ; n++) {
     const left = policy.deadlineMs - (Date.now() - started);
     try {
-      return await attempt(Math.max(1, left));
+      return await attempt(Math.max(1, Math.min(left, policy.attemptMs)));
     } catch (err) {
       const f = describeFailure(err);
       if (f === undefined) throw err;

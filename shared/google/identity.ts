@@ -40,7 +40,7 @@ export function makeDirectoryClient(
   log: Logger,
   options?: AdapterOptions,
 ): DirectoryPort {
-  const policy = retryPolicy(options);
+  const policy = retryPolicy(options, config.backend);
   let api: Api | undefined;
   const ci = (): Api => {
     if (!api) {

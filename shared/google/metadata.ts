@@ -26,7 +26,7 @@ export function makeMetadataClient(
 ): MetadataPort {
   // gcp-metadata already retries (3 times, 5xx and dropped connections
   // included): a second loop around it would multiply the attempts.
-  const policy = {...retryPolicy(options), maxAttempts: 1};
+  const policy = {...retryPolicy(options, config.backend), maxAttempts: 1};
   let lib: GcpMetadata | undefined;
   const cache = new Map<string, Promise<string>>();
 

@@ -14,7 +14,12 @@ import type {Config} from '../config';
 import type {Logger} from '../log';
 import type {IamPolicy, ProjectIamPort, ProjectSearchPort} from '../ports';
 import {requester} from './auth';
-import {callGoogle, retryPolicy, type AdapterOptions} from './edge';
+import {
+  callGoogle,
+  DEFAULT_RETRY_POLICY,
+  retryPolicy,
+  type AdapterOptions,
+} from './edge';
 
 const DEFAULT_ENDPOINT = 'https://cloudresourcemanager.googleapis.com';
 
@@ -55,7 +60,17 @@ export function makeProjectIamClient(
   log: Logger,
   options?: AdapterOptions,
 ): ProjectIamPort {
-  const policy = retryPolicy(options);
+  // A policy write must end within DEFAULT_RETRY_POLICY.deadlineMs of its
+  // last start (ACTIVATION_WRITE_BUDGET_MS, shared/activation/activator.ts),
+  // whatever the BACKEND_* timeouts allow one attempt.
+  const configured = retryPolicy(options, config.backend);
+  const policy = {
+    ...configured,
+    deadlineMs: Math.min(
+      configured.deadlineMs,
+      options?.retry?.deadlineMs ?? DEFAULT_RETRY_POLICY.deadlineMs,
+    ),
+  };
   let crm: cloudresourcemanager_v3.Cloudresourcemanager | undefined;
   const api = () => (crm ??= client(config));
   return {
@@ -120,7 +135,7 @@ export function makeProjectSearchClient(
   log: Logger,
   options?: AdapterOptions,
 ): ProjectSearchPort {
-  const policy = retryPolicy(options);
+  const policy = retryPolicy(options, config.backend);
   let crm: cloudresourcemanager_v3.Cloudresourcemanager | undefined;
   const api = () => (crm ??= client(config));
   return {

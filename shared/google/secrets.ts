@@ -46,7 +46,7 @@ export function makeSecretClient(
   options?: AdapterOptions,
 ): SecretPort {
   const endpoint = config.endpoints.secretManager ?? DEFAULT_ENDPOINT;
-  const policy = retryPolicy(options);
+  const policy = retryPolicy(options, config.backend);
   return {
     async accessSecretVersion(name) {
       const path = name

@@ -7,6 +7,8 @@ import type * as nodemailer from 'nodemailer';
 import type {Config} from '../config';
 import type {Logger} from '../log';
 import type {Notifier, SecretPort} from '../ports';
+import {compileAddressMapping} from './address-mapping';
+import {smtpTransportOptions} from './smtp-options';
 import {requestLink} from './public-url';
 import {composeMail} from './templates';
 
@@ -17,7 +19,10 @@ export interface SmtpNotifierOptions {
   secrets?: SecretPort;
   /** The base URL for links (see public-url.ts). */
   baseUrl: () => Promise<string | undefined>;
-  /** Per connection step; a dead server must not hold the response for long. */
+  /**
+   * Per connection step, unless SMTP_OPTIONS sets it; a dead server must not
+   * hold the response for long.
+   */
   timeoutMs?: number;
 }
 
@@ -27,6 +32,27 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
   const smtp = config.smtp;
   const timeout = options.timeoutMs ?? 10_000;
   let transport: nodemailer.Transporter | undefined;
+  // Checked at cold start (shared/config.ts): compiling cannot fail here.
+  const mapping = smtp.addressMapping
+    ? compileAddressMapping(smtp.addressMapping)
+    : undefined;
+
+  /**
+   * The address a user's mail goes to: SMTP_ADDRESS_MAPPING's result, or the
+   * user's email when there is no mapping or it fails for this user.
+   */
+  function addressOf(email: string, labels: {requestId: string}): string {
+    if (!mapping) return email;
+    try {
+      return mapping(email);
+    } catch (e) {
+      log.warn(
+        `SMTP_ADDRESS_MAPPING failed for ${email}, so the mail goes to that address: ${(e as Error).message}`,
+        {...labels, event: 'mail.addressMapping', user: email},
+      );
+      return email;
+    }
+  }
 
   async function getTransport(): Promise<nodemailer.Transporter> {
     if (transport) return transport;
@@ -39,17 +65,9 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
     // Loaded on the first mail, not at cold start: the roles listing builds
     // the approvals service (for pending requests) but never sends mail.
     const mailer = await import('nodemailer');
-    transport = mailer.createTransport({
-      host: smtp.host,
-      port: smtp.port,
-      secure: smtp.port === 465,
-      requireTLS: smtp.enableStartTls,
-      ignoreTLS: !smtp.enableStartTls,
-      auth: smtp.username ? {user: smtp.username, pass} : undefined,
-      connectionTimeout: timeout,
-      greetingTimeout: timeout,
-      socketTimeout: timeout,
-    });
+    transport = mailer.createTransport(
+      smtpTransportOptions(smtp, pass, timeout),
+    );
     return transport;
   }
 
@@ -72,8 +90,8 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
           await getTransport()
         ).sendMail({
           from: {name: smtp.senderName, address: smtp.senderAddress},
-          to: mail.to,
-          cc: mail.cc,
+          to: mail.to.map(a => addressOf(a, labels)),
+          cc: mail.cc.map(a => addressOf(a, labels)),
           subject: mail.subject,
           html: mail.html,
           text: mail.text,

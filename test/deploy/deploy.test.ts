@@ -119,6 +119,12 @@ function fresh(topology: 'single' | 'lb'): Promise<{s: Sandbox; run: Run}> {
   })());
 }
 
+/** Cloud Run's probes on the health checks, as deploy.sh sets them. */
+const PROBE_FLAGS = [
+  '--startup-probe=httpGet.path=/health/ready,timeoutSeconds=3,periodSeconds=5,failureThreshold=24',
+  '--liveness-probe=httpGet.path=/health/alive,timeoutSeconds=3,periodSeconds=30,failureThreshold=3',
+];
+
 describe('deploy.sh, single topology', () => {
   let s: Sandbox;
   let first: Run;
@@ -149,6 +155,13 @@ describe('deploy.sh, single topology', () => {
         `--service-account=jit-access@${PROJECT}.iam.gserviceaccount.com`,
       ]),
     );
+  });
+
+  it('gives the function a startup probe on /health/ready and a liveness probe on /health/alive', () => {
+    const deploy = changing(first.calls).find(
+      c => c.command === 'beta run deploy',
+    )!;
+    expect(deploy.argv).toEqual(expect.arrayContaining(PROBE_FLAGS));
   });
 
   it('creates no load balancer, backend service or certificate', () => {
@@ -302,6 +315,16 @@ describe('deploy.sh, lb topology', () => {
       expect(deploy.argv).not.toContain('--iap');
     },
   );
+
+  it('gives every function a startup probe on /health/ready and a liveness probe on /health/alive', () => {
+    const deploys = changing(first.calls).filter(
+      c => c.command === 'beta run deploy',
+    );
+    expect(deploys).toHaveLength(SERVICES_LB.length);
+    for (const d of deploys) {
+      expect(d.argv).toEqual(expect.arrayContaining(PROBE_FLAGS));
+    }
+  });
 
   it('builds the load balancer in dependency order', () => {
     const at = (what: string) => indexOf(first.calls, byShape(what), what);

@@ -211,6 +211,49 @@ describeIf(hasTerraform, 'terraform is not installed')(
 );
 
 const INDEX_FILE = path.join(REPO, 'firestore.indexes.json');
+describe('the Terraform module and the health checks', () => {
+  it('gives every service a startup probe (/health/ready, or /health/alive in lb) and a liveness probe on /health/alive', async () => {
+    const json = (await parse(
+      'main.tf',
+      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
+    )) as {
+      resource: Record<
+        string,
+        Record<
+          string,
+          Array<{
+            template: Array<{
+              containers: Array<{
+                startup_probe?: Array<Record<string, unknown>>;
+                liveness_probe?: Array<Record<string, unknown>>;
+              }>;
+            }>;
+          }>
+        >
+      >;
+    };
+    const container =
+      json.resource['google_cloud_run_v2_service']!['fn']![0]!.template[0]!
+        .containers[0]!;
+    expect(container.startup_probe).toEqual([
+      {
+        timeout_seconds: 3,
+        period_seconds: 5,
+        failure_threshold: 24,
+        http_get: [{path: '${local.lb ? "/health/alive" : "/health/ready"}'}],
+      },
+    ]);
+    expect(container.liveness_probe).toEqual([
+      {
+        timeout_seconds: 3,
+        period_seconds: 30,
+        failure_threshold: 3,
+        http_get: [{path: '/health/alive'}],
+      },
+    ]);
+  });
+});
+
 describe('the Terraform module and firestore.indexes.json', () => {
   itIf(
     fs.existsSync(INDEX_FILE),

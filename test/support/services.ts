@@ -13,6 +13,7 @@ import {
   type PendingRequestsLookup,
 } from '../../shared/eligibility/listing';
 import type {EligibilityService} from '../../shared/eligibility/types';
+import {makeReadiness} from '../../shared/health';
 import {makeLogger, type Logger} from '../../shared/log';
 import type {EventPublisher, IdentityVerifier} from '../../shared/ports';
 import {once} from '../../functions/deps';
@@ -30,6 +31,8 @@ export interface ServiceParts {
   /** The caller's pending requests; the approval service's otherwise. */
   pendingRequests?: PendingRequestsLookup;
   now?: () => Date;
+  /** The readiness checks; none unless given. */
+  readinessChecks?: Record<string, () => Promise<void>>;
 }
 
 function missing(what: string): never {
@@ -67,5 +70,13 @@ export function servicesOver(parts: ServiceParts): Services {
       }),
     ),
     approvals: async () => parts.approvals ?? missing('approval service'),
+    readiness: once(async () =>
+      makeReadiness({
+        checks: parts.readinessChecks ?? {},
+        configured: {mail: config.smtp.senderAddress !== undefined},
+        timeoutMs: 200,
+        log,
+      }),
+    ),
   };
 }

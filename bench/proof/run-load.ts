@@ -59,7 +59,7 @@ async function settle(system: ProofSystem): Promise<void> {
   const activity = () =>
     system.fake.requests.length +
     [...(system.proxy?.calls.values() ?? [])].reduce((n, c) => n + c, 0) +
-    system.tail().length;
+    system.lines();
   const deadline = Date.now() + 120_000;
   let last = activity();
   let quietSince = Date.now();

@@ -47,6 +47,8 @@ export interface ProofSystem {
   mails(): number;
   /** Lines the child logged at severity ERROR or above, and its last output. */
   errorLines: string[];
+  /** Lines the child has printed so far. */
+  lines(): number;
   tail(): string;
   /** SIGKILLs the child and waits for it to be gone. */
   kill(): Promise<void>;
@@ -140,6 +142,7 @@ export async function startProofSystem(
     }
     const errorLines: string[] = [];
     let tail = '';
+    let lines = 0;
     const start = async () =>
       startFunctionsChild({
         source: path.join(packageRoot(), 'build', 'functions', 'index.js'),
@@ -147,6 +150,7 @@ export async function startProofSystem(
         port: await freePort(),
         env,
         onOutput: line => {
+          lines++;
           tail = (tail + line + '\n').slice(-8000);
           if (/"severity":"(ERROR|CRITICAL|ALERT|EMERGENCY)"/.test(line))
             errorLines.push(line);
@@ -162,6 +166,7 @@ export async function startProofSystem(
       peakRssMiB: () => vmHwmMiB(system.child.process.pid),
       mails: () => mails,
       errorLines,
+      lines: () => lines,
       tail: () => tail,
       async kill() {
         system.child.process.kill('SIGKILL');

@@ -121,7 +121,12 @@ export function checkBindings(
 export function checkRequests(
   requests: AccessRequest[],
   granted: GrantedBinding[],
-): {invariants: Invariant[]; states: Record<string, number>} {
+): {
+  invariants: Invariant[];
+  states: Record<string, number>;
+  /** Requests whose state contradicts IAM. */
+  contradicting: string[];
+} {
   const states: Record<string, number> = {};
   for (const r of requests) states[r.state] = (states[r.state] ?? 0) + 1;
   const windowOf = (r: AccessRequest) =>
@@ -161,6 +166,9 @@ export function checkRequests(
   );
   return {
     states,
+    contradicting: [...activeWithout, ...closedWith, ...approvedWith].map(
+      t => t.split(' ')[0]!,
+    ),
     invariants: [
       {
         name: 'ACTIVE request ⇒ its binding',

@@ -73,6 +73,21 @@ async function settle(system: ProofSystem): Promise<void> {
   }
 }
 
+/** A log line in a few words: time, severity, event, message, error. */
+function summarize(line: string): string {
+  try {
+    const e = JSON.parse(line) as Record<string, unknown>;
+    const labels = (e['logging.googleapis.com/labels'] ?? {}) as Record<
+      string,
+      unknown
+    >;
+    const error = e.error as {name?: string; message?: string} | undefined;
+    return `  ${String(e.time ?? '')} ${String(e.severity ?? '')} ${String(labels.event ?? '')} ${String(labels.outcome ?? '')} ${String(e.message ?? '')}${error ? ` [${error.name}: ${error.message}]` : ''}`;
+  } catch {
+    return `  ${line.slice(0, 300)}`;
+  }
+}
+
 async function main(): Promise<void> {
   // The check's own Firestore client must not look for a metadata server.
   process.env.METADATA_SERVER_DETECTION = 'none';
@@ -234,6 +249,11 @@ async function main(): Promise<void> {
           : `${system.errorLines.length} lines, first: ${system.errorLines[0]!.slice(0, 300)}`,
     });
     console.log('\n' + invariantTable(invariants));
+    const {contradicting} = checkRequests(requests, granted);
+    for (const id of contradicting.slice(0, 3)) {
+      console.log(`\nWhat the function logged about request ${id}:`);
+      for (const line of system.linesWith(id)) console.log(summarize(line));
+    }
     failed = invariants.some(i => !i.ok);
   } finally {
     await system.stop();

@@ -49,6 +49,8 @@ export interface ProofSystem {
   errorLines: string[];
   /** Lines the child has printed so far. */
   lines(): number;
+  /** The child's log lines that mention `text` (e.g. a request id). */
+  linesWith(text: string): string[];
   tail(): string;
   /** SIGKILLs the child and waits for it to be gone. */
   kill(): Promise<void>;
@@ -143,6 +145,7 @@ export async function startProofSystem(
     const errorLines: string[] = [];
     let tail = '';
     let lines = 0;
+    const all: string[] = [];
     const start = async () =>
       startFunctionsChild({
         source: path.join(packageRoot(), 'build', 'functions', 'index.js'),
@@ -151,6 +154,7 @@ export async function startProofSystem(
         env,
         onOutput: line => {
           lines++;
+          all.push(line);
           tail = (tail + line + '\n').slice(-8000);
           if (/"severity":"(ERROR|CRITICAL|ALERT|EMERGENCY)"/.test(line))
             errorLines.push(line);
@@ -167,6 +171,7 @@ export async function startProofSystem(
       mails: () => mails,
       errorLines,
       lines: () => lines,
+      linesWith: text => all.filter(l => l.includes(text)),
       tail: () => tail,
       async kill() {
         system.child.process.kill('SIGKILL');

@@ -24,8 +24,7 @@ export interface GrantedBinding {
 export function grantedBindings(fake: FakeGoogleCloud): GrantedBinding[] {
   const bindings: IamBinding[] =
     (fake.world.policies?.[`projects/${PROOF_PROJECT}`]?.bindings as
-      | IamBinding[]
-      | undefined) ?? [];
+      IamBinding[] | undefined) ?? [];
   const out: GrantedBinding[] = [];
   for (const b of bindings) {
     const a = parseActivation(b.condition);
@@ -131,7 +130,10 @@ export function checkRequests(
   for (const r of requests) states[r.state] = (states[r.state] ?? 0) + 1;
   const windowOf = (r: AccessRequest) =>
     r.activation
-      ? {start: Date.parse(r.activation.start), end: Date.parse(r.activation.end)}
+      ? {
+          start: Date.parse(r.activation.start),
+          end: Date.parse(r.activation.end),
+        }
       : undefined;
   const bindingOf = (r: AccessRequest) =>
     granted.find(g => g.user === r.requester && g.role === r.role);
@@ -252,7 +254,10 @@ export function endpointTable(answers: Answer[], seconds: number): string {
     quantile(all, 0.99).toFixed(0),
     '',
   ]);
-  return table(['endpoint', 'answers', 'req/s', 'p50 ms', 'p99 ms', 'statuses'], rows);
+  return table(
+    ['endpoint', 'answers', 'req/s', 'p50 ms', 'p99 ms', 'statuses'],
+    rows,
+  );
 }
 
 export function table(header: string[], rows: string[][]): string {

@@ -14,9 +14,9 @@
  * final policy, request states that agree with IAM.
  *
  * RATE_LIMIT_PER_MINUTE is off (0) unless LOAD_RATE_LIMIT sets it: the
- * simulated users act far faster than people do.
+ * simulated users act far faster than people do. PROOF_NODE_OPTIONS is
+ * given to the function as NODE_OPTIONS (e.g. --max-old-space-size=128).
  */
-import * as os from 'os';
 import {
   checkBindings,
   checkRequests,
@@ -29,6 +29,7 @@ import {
   type Invariant,
 } from './check';
 import {runLoad} from './load';
+import {machine} from './machine';
 import {startProofSystem, type ProofSystem} from './system';
 
 const RSS_TARGET_MIB = 256;
@@ -41,14 +42,6 @@ function numberFromEnv(name: string, fallback: number): number {
     throw new Error(`${name}=${raw}: expected a non-negative number`);
   }
   return n;
-}
-
-export function machine(): string {
-  const cpus = os.cpus();
-  return `node ${process.version}, ${os.availableParallelism?.() ?? cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, load average ${os
-    .loadavg()
-    .map(l => l.toFixed(1))
-    .join(' ')}`;
 }
 
 /**
@@ -99,7 +92,10 @@ async function main(): Promise<void> {
   console.log(`Machine: ${machine()}`);
   console.log(
     `${faults ? 'Faults' : 'Load'}: ${users} users, ${seconds} s` +
-      (faults ? `, fault rate ${rate}, seed ${seed}` : ''),
+      (faults ? `, fault rate ${rate}, seed ${seed}` : '') +
+      (process.env.PROOF_NODE_OPTIONS
+        ? `, function NODE_OPTIONS=${process.env.PROOF_NODE_OPTIONS}`
+        : ''),
   );
   const system = await startProofSystem({
     users,
@@ -119,7 +115,9 @@ async function main(): Promise<void> {
     await settle(system);
     const peak = system.peakRssMiB();
 
-    const sets = system.fake.calls('cloudresourcemanager.projects.setIamPolicy');
+    const sets = system.fake.calls(
+      'cloudresourcemanager.projects.setIamPolicy',
+    );
     const granted = grantedBindings(system.fake);
     const requests = await storedRequests(
       system.emulator.host,
@@ -199,7 +197,8 @@ async function main(): Promise<void> {
     const invariants: Invariant[] = [];
     if (faults) {
       const unclear = failedAnswers.filter(
-        a => ![409, 429, 503].includes(a.status) || !isErrorJson(a.body, a.status),
+        a =>
+          ![409, 429, 503].includes(a.status) || !isErrorJson(a.body, a.status),
       );
       invariants.push(
         {

@@ -138,6 +138,10 @@ export async function startProofSystem(
       NODE_ENV: 'production',
       ...options.settings,
     };
+    // e.g. --max-old-space-size=128, to hold the heap to what a small instance allows.
+    if (process.env.PROOF_NODE_OPTIONS) {
+      env.NODE_OPTIONS = process.env.PROOF_NODE_OPTIONS;
+    }
     for (const name of ['PATH', 'HOME', 'TMPDIR']) {
       const value = process.env[name];
       if (value !== undefined) env[name] = value;

@@ -25,7 +25,11 @@ export function proofWorld(users: number): World {
     groups: [{email: GROUP, members: emails}],
     identityPremium: true,
     projects: [
-      {projectId: PROOF_PROJECT, projectNumber: '9100', parent: 'organizations/1'},
+      {
+        projectId: PROOF_PROJECT,
+        projectNumber: '9100',
+        parent: 'organizations/1',
+      },
     ],
     policies: {
       [`projects/${PROOF_PROJECT}`]: {

@@ -12,8 +12,15 @@ import {FakeGoogleCloud} from './server';
 import {allRoutes} from './routes';
 import type {World} from './world';
 
-export {FakeGoogleCloud, googleError} from './server';
-export type {RequestLogEntry, FakeRoute} from './server';
+export {FakeGoogleCloud, FaultKind, googleError, seededRandom} from './server';
+export type {
+  FakeHook,
+  FakeRoute,
+  HookOutcome,
+  InjectedFault,
+  RandomFaults,
+  RequestLogEntry,
+} from './server';
 export type * from './world';
 
 /**

@@ -2,8 +2,10 @@
  * The fake Google Cloud: one loopback HTTP server that answers in Google's
  * REST formats from a seeded world (sandbox/fake-gcp/world.ts). Services
  * register routes (see routes.ts); the server adds a request log for
- * assertions, injected latency, and injected failures for the next N calls of
- * a method.
+ * assertions, injected latency, injected failures for the next N calls of
+ * a method, random faults at a rate (off by default; see RandomFaults), and
+ * one-shot hooks that run before or after a method applies (to stop a
+ * client at a chosen step).
  *
  * It imports nothing from shared/.
  */
@@ -83,6 +85,65 @@ export function googleError(
   };
 }
 
+/**
+ * What a random fault does: answer an error (Google's JSON), never answer
+ * (the client's own timeout ends the call), or close the connection with no
+ * answer. A timeout or a drop happens either before the method runs or after
+ * it has applied (a write that took effect but whose answer was lost), at
+ * random, half and half.
+ */
+export const FaultKind = ['429', '500', '503', 'timeout', 'drop'] as const;
+export type FaultKind = (typeof FaultKind)[number];
+
+/** Random faults on every method: off unless set. */
+export interface RandomFaults {
+  /** The share of calls that fail, 0..1. */
+  rate: number;
+  /** Seeds the random source: the same seed gives the same sequence of faults. */
+  seed: number;
+  /** The kinds drawn from, equally likely; every kind by default. */
+  kinds?: readonly FaultKind[];
+  /** Longest a `timeout` holds the connection before closing it (default 60 s). */
+  holdMs?: number;
+}
+
+/** A fault that was injected, for the run's report. */
+export interface InjectedFault {
+  name: string;
+  kind: FaultKind;
+  /** For `timeout` and `drop`: whether the method had applied first. */
+  applied?: boolean;
+}
+
+/** What a hook tells the fake to do next. */
+export type HookOutcome = 'continue' | 'drop';
+
+/**
+ * A one-shot hook on the next call of a method: `before` runs before the
+ * method applies (`drop` then closes the connection and applies nothing);
+ * `after` runs once it has applied, before the answer (`drop` then closes
+ * the connection unanswered).
+ */
+export interface FakeHook {
+  name: string;
+  when: 'before' | 'after';
+  /** Only calls this accepts trigger the hook (default: any). */
+  match?: (req: FakeRequest) => boolean;
+  run(req: FakeRequest): HookOutcome | Promise<HookOutcome>;
+}
+
+/** mulberry32: a small seeded generator, 0 <= x < 1. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
 interface Fault {
   status: number;
   remaining: number;
@@ -99,6 +160,10 @@ export class FakeGoogleCloud {
   maxPageSize = 0;
   private readonly routes: FakeRoute[] = [];
   private readonly faults = new Map<string, Fault[]>();
+  private random?: {settings: RandomFaults; next: () => number};
+  private readonly hooks: FakeHook[] = [];
+  /** Every random fault injected so far. */
+  readonly injected: InjectedFault[] = [];
   private server?: http.Server;
   private baseUrl?: string;
 
@@ -119,6 +184,21 @@ export class FakeGoogleCloud {
 
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  /** Turns random faults on (or off, with undefined) for every method. */
+  setRandomFaults(settings: RandomFaults | undefined): void {
+    if (settings && !(settings.rate >= 0 && settings.rate <= 1)) {
+      throw new Error(`fault rate ${settings.rate}: expected 0..1`);
+    }
+    this.random = settings
+      ? {settings, next: seededRandom(settings.seed)}
+      : undefined;
+  }
+
+  /** Adds a one-shot hook (see FakeHook). */
+  onNext(hook: FakeHook): void {
+    this.hooks.push(hook);
   }
 
   /** Calls recorded so far of the method named `name`. */
@@ -200,13 +280,52 @@ export class FakeGoogleCloud {
       }
     }
     const name = route?.name ?? `unknown ${method} ${url.pathname}`;
+    const fakeReq: FakeRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      rawBody,
+      body,
+      params,
+    };
     let answer: FakeResponse;
     if (this.latencyMs > 0) {
       await new Promise(resolve => setTimeout(resolve, this.latencyMs));
     }
+    const random = this.drawFault(name);
+    const unanswered = (kind: 'timeout' | 'drop' | 'hook') => {
+      this.requests.push({
+        name,
+        method,
+        path: url.pathname,
+        query: url.search,
+        headers: req.headers,
+        body,
+        status: 0,
+      });
+      if (kind === 'timeout') {
+        // Held until the client gives up, or holdMs passes.
+        const timer = setTimeout(
+          () => res.destroy(),
+          this.random?.settings.holdMs ?? 60_000,
+        );
+        res.once('close', () => clearTimeout(timer));
+      } else {
+        res.destroy();
+      }
+    };
+    if (random && random.applied === false) {
+      return unanswered(random.kind as 'timeout' | 'drop');
+    }
+    if ((await this.runHook(name, 'before', fakeReq)) === 'drop') {
+      return unanswered('hook');
+    }
     const fault = this.takeFault(name);
-    if (fault !== undefined) {
-      answer = googleError(fault, `Injected failure (${fault}) for ${name}`);
+    const status =
+      fault ?? (random && !random.applied ? Number(random.kind) : undefined);
+    if (status !== undefined) {
+      answer = googleError(status, `Injected failure (${status}) for ${name}`);
     } else if (!route) {
       answer = googleError(
         404,
@@ -219,18 +338,13 @@ export class FakeGoogleCloud {
     ) {
       answer = googleError(400, 'Invalid JSON payload received.');
     } else {
-      answer = await route.handle(
-        {
-          method,
-          path: url.pathname,
-          query: url.searchParams,
-          headers: req.headers,
-          rawBody,
-          body,
-          params,
-        },
-        this,
-      );
+      answer = await route.handle(fakeReq, this);
+      if ((await this.runHook(name, 'after', fakeReq)) === 'drop') {
+        return unanswered('hook');
+      }
+      if (random?.applied) {
+        return unanswered(random.kind as 'timeout' | 'drop');
+      }
     }
     this.requests.push({
       name,
@@ -256,6 +370,40 @@ export class FakeGoogleCloud {
       res.setHeader('Content-Type', 'application/json; charset=UTF-8');
       res.end(JSON.stringify(answer.body));
     }
+  }
+
+  /**
+   * Draws whether this call fails at random, and how. `applied` is false
+   * for a timeout or drop before the method runs, true for one after it,
+   * and undefined for an error answer (which applies nothing).
+   */
+  private drawFault(
+    name: string,
+  ): {kind: FaultKind; applied?: boolean} | undefined {
+    if (!this.random) return undefined;
+    const {settings, next} = this.random;
+    if (next() >= settings.rate) return undefined;
+    const kinds = settings.kinds ?? FaultKind;
+    const kind = kinds[Math.floor(next() * kinds.length)]!;
+    const fault: InjectedFault =
+      kind === 'timeout' || kind === 'drop'
+        ? {name, kind, applied: next() < 0.5}
+        : {name, kind};
+    this.injected.push(fault);
+    return fault;
+  }
+
+  private async runHook(
+    name: string,
+    when: FakeHook['when'],
+    req: FakeRequest,
+  ): Promise<HookOutcome> {
+    const i = this.hooks.findIndex(
+      h => h.name === name && h.when === when && (h.match?.(req) ?? true),
+    );
+    if (i < 0) return 'continue';
+    const [hook] = this.hooks.splice(i, 1);
+    return hook!.run(req);
   }
 
   private takeFault(name: string): number | undefined {

@@ -167,6 +167,35 @@ describe('makeActivator', () => {
     expect(iam.calls).toEqual({get: 1, set: 0});
   });
 
+  it('counts a write whose answer was lost as done when a re-read shows it', async () => {
+    const {iam, activator} = setup();
+    iam.lostAnswers = 1;
+    await activator.activate('p1', 'a@example.com', [grant('roles/x')], 'd');
+    expect(iam.calls).toEqual({get: 2, set: 1});
+    expect(roles(iam.policies.get('p1'), 'user:a@example.com')).toEqual([
+      'roles/x',
+    ]);
+  });
+
+  it('fails a write that went unanswered and is not in the policy', async () => {
+    const {iam, activator} = setup();
+    const set = iam.setIamPolicy.bind(iam);
+    let failed = false;
+    iam.setIamPolicy = async (...args) => {
+      if (!failed) {
+        failed = true;
+        iam.calls.set++;
+        throw new UnavailableError('no answer');
+      }
+      return set(...args);
+    };
+    await expect(
+      activator.activate('p1', 'a@example.com', [grant('roles/x')], 'd'),
+    ).rejects.toThrow(UnavailableError);
+    expect(iam.calls).toEqual({get: 2, set: 1});
+    expect(roles(iam.policies.get('p1'), 'user:a@example.com')).toEqual([]);
+  });
+
   it('fails only the caller whose part IAM refuses in a merged write', async () => {
     const {iam, activator} = setup();
     iam.latencyMs = 10;

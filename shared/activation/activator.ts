@@ -9,6 +9,9 @@
  * outcome. Across instances, a write that lost the race (ConflictError: 409
  * ABORTED or 412 on the etag) is re-read and re-applied with jittered
  * back-off, at most 6 attempts, then AbortedError "concurrent modifications".
+ * A write that went unanswered (no answer, or a 5xx, after the adapter's
+ * retries) may have applied: the policy is read back, and if every binding
+ * the write added is there, the write counts as done.
  *
  * Every call has an overall budget (ACTIVATION_WRITE_BUDGET_MS), counted from
  * when activate() is called, queue wait included: no read-modify-write attempt
@@ -20,12 +23,17 @@
 import {
   AbortedError,
   ConflictError,
+  GooglePermissionError,
   InvalidArgumentError,
   UnavailableError,
 } from '../errors';
 import type {Logger} from '../log';
-import type {ProjectIamPort} from '../ports';
-import {ActivationEdit, applyActivations} from './policy-edit';
+import type {IamBinding, IamPolicy, ProjectIamPort} from '../ports';
+import {
+  ActivationEdit,
+  activationBinding,
+  applyActivations,
+} from './policy-edit';
 import type {ActivationGrant, Activator} from './types';
 
 /** What the activator writes through, and knobs tests turn (clock, pauses). */
@@ -74,6 +82,31 @@ function requestReason(jobs: readonly Job[]): string {
   return joined.length > MAX_REASON_LENGTH
     ? joined.slice(0, MAX_REASON_LENGTH - 1) + '…'
     : joined;
+}
+
+/**
+ * A failure that leaves the write's outcome unknown: no answer or a 5xx
+ * (UnavailableError), not a missing permission, which is definite.
+ */
+function isUnanswered(err: unknown): boolean {
+  return (
+    err instanceof UnavailableError && !(err instanceof GooglePermissionError)
+  );
+}
+
+/**
+ * `binding` (one member) is in `candidate`: same role and condition, and the
+ * member among its members (IAM merges bindings of one role and condition).
+ */
+function sameActivation(candidate: IamBinding, binding: IamBinding): boolean {
+  return (
+    candidate.role === binding.role &&
+    candidate.members.includes(binding.members[0]!) &&
+    candidate.condition?.expression === binding.condition?.expression &&
+    candidate.condition?.title === binding.condition?.title &&
+    (candidate.condition?.description ?? '') ===
+      (binding.condition?.description ?? '')
+  );
 }
 
 /**
@@ -153,6 +186,12 @@ export function makeActivator(options: ActivatorOptions): Activator {
         });
         return live;
       } catch (err) {
+        if (isUnanswered(err)) {
+          // No answer (or a 5xx): the write may have applied. Read it back
+          // rather than report a failure while the bindings are in place.
+          if (await isWritten(projectId, edited, live)) return live;
+          throw err;
+        }
         if (!(err instanceof ConflictError)) throw err;
         if (attempt >= maxAttempts) {
           log.warn(
@@ -170,6 +209,33 @@ export function makeActivator(options: ActivatorOptions): Activator {
         await sleep(bound / 2 + random() * (bound / 2));
       }
     }
+  }
+
+  /** Whether every binding `edited` adds for these callers is in the policy now. */
+  async function isWritten(
+    projectId: string,
+    edited: IamPolicy,
+    jobs: readonly Job[],
+  ): Promise<boolean> {
+    let current: IamPolicy;
+    try {
+      current = await iam.getIamPolicy(projectId);
+    } catch {
+      return false;
+    }
+    const sent = edited.bindings ?? [];
+    return jobs.every(job =>
+      job.grants.every(grant => {
+        const binding = activationBinding(
+          job.userEmail,
+          grant,
+          job.description,
+        );
+        // A later caller of the same write may have replaced this one's binding.
+        if (!sent.some(b => sameActivation(b, binding))) return true;
+        return (current.bindings ?? []).some(b => sameActivation(b, binding));
+      }),
+    );
   }
 
   async function runBatch(projectId: string, jobs: Job[]): Promise<void> {

@@ -80,15 +80,6 @@ describe('applyActivations', () => {
       '2039-01-01T11:00:00Z',
       '2039-01-01T12:00:00Z',
     ),
-    sharedExpired: {
-      ...activation(
-        'roles/viewer',
-        alice,
-        '2039-01-01T11:00:00Z',
-        '2039-01-01T12:00:00Z',
-      ),
-      members: [alice, 'user:bob@example.com'],
-    },
     aliceOtherRoleActive: activation(
       'roles/viewer',
       alice,
@@ -103,6 +94,16 @@ describe('applyActivations', () => {
         expression: window('2039-01-01T11:00:00Z', '2039-01-01T12:00:00Z'),
       },
     },
+  };
+  // An expired activation IAM merged for alice and bob: alice is taken out.
+  const sharedExpired: IamBinding = {
+    ...activation(
+      'roles/viewer',
+      alice,
+      '2039-01-01T11:00:00Z',
+      '2039-01-01T12:00:00Z',
+    ),
+    members: [alice, 'user:bob@example.com'],
   };
   const removed: Record<string, IamBinding> = {
     aliceSameRoleActive: activation(
@@ -138,7 +139,11 @@ describe('applyActivations', () => {
   const policy: IamPolicy = {
     version: 1,
     etag: 'BwX1',
-    bindings: [...Object.values(kept), ...Object.values(removed)],
+    bindings: [
+      ...Object.values(kept),
+      sharedExpired,
+      ...Object.values(removed),
+    ],
     auditConfigs,
   };
   const result = applyActivations(
@@ -161,8 +166,15 @@ describe('applyActivations', () => {
     expect(result.bindings).not.toContain(removed[name]);
   });
 
+  it('keeps bob in an expired activation shared with alice, without alice', () => {
+    expect(result.bindings).toContainEqual({
+      ...sharedExpired,
+      members: ['user:bob@example.com'],
+    });
+  });
+
   it('adds the activation last, once', () => {
-    expect(result.bindings).toHaveLength(Object.keys(kept).length + 1);
+    expect(result.bindings).toHaveLength(Object.keys(kept).length + 2);
     expect(result.bindings?.[result.bindings.length - 1]).toEqual(
       activationBinding(
         'alice@example.com',
@@ -177,8 +189,9 @@ describe('applyActivations', () => {
     expect(result.etag).toBe('BwX1');
     expect(result.auditConfigs).toBe(auditConfigs);
     expect(policy.bindings).toHaveLength(
-      Object.keys(kept).length + Object.keys(removed).length,
+      Object.keys(kept).length + 1 + Object.keys(removed).length,
     );
+    expect(sharedExpired.members).toHaveLength(2);
   });
 
   it('adds one binding per grant', () => {
@@ -229,5 +242,61 @@ describe('applyActivations', () => {
       'other user',
       'second',
     ]);
+  });
+});
+
+describe('applyActivations on activations IAM merged', () => {
+  // IAM stores bindings of one role and one condition as one binding: two
+  // users who activate a role in the same second with the same
+  // justification share one activation binding.
+  const alice = 'user:alice@example.com';
+  const bob = 'user:bob@example.com';
+  const shared = (role: string, startIso: string, endIso: string) => ({
+    ...activation(role, alice, startIso, endIso),
+    members: [alice, bob],
+  });
+  const edit = {
+    userEmail: 'alice@example.com',
+    grants: [grant],
+    description: 'Self-approved, justification: j',
+  };
+
+  it('takes the user out of a shared activation of the role activated again', () => {
+    const merged = shared(
+      'roles/browser',
+      '2040-01-01T11:00:00Z',
+      '2040-01-01T12:30:00Z',
+    );
+    const result = applyActivations({bindings: [merged]}, [edit], NOW);
+    expect(result.bindings).toEqual([
+      {...merged, members: [bob]},
+      activationBinding('alice@example.com', grant, edit.description),
+    ]);
+  });
+
+  it("takes the user out of a shared activation that has expired, leaving the other's", () => {
+    const expired = shared(
+      'roles/editor',
+      '2039-01-01T11:00:00Z',
+      '2039-01-01T12:00:00Z',
+    );
+    const result = applyActivations({bindings: [expired]}, [edit], NOW);
+    expect(result.bindings?.[0]).toEqual({...expired, members: [bob]});
+  });
+
+  it('leaves a shared time-bound binding that is not an activation as it was', () => {
+    const foreign: IamBinding = {
+      ...shared(
+        'roles/browser',
+        '2040-01-01T11:00:00Z',
+        '2040-01-01T14:00:00Z',
+      ),
+      condition: {
+        title: 'granted by an administrator',
+        expression: window('2040-01-01T11:00:00Z', '2040-01-01T14:00:00Z'),
+      },
+    };
+    const result = applyActivations({bindings: [foreign]}, [edit], NOW);
+    expect(result.bindings?.[0]).toBe(foreign);
   });
 });

@@ -4,6 +4,12 @@
  * (this is how an active role is extended), the user's expired activations
  * removed; every other binding and the audit configs are returned as they
  * were read (the same objects), at version 3 with the etag that was read.
+ *
+ * IAM stores bindings of one role and one condition as one binding, so two
+ * users who activate a role in the same second with the same justification
+ * share one activation binding (our own merged writes make this common).
+ * Such a binding is not the user's alone: the edit takes the user out of it,
+ * where it would have removed the user's own, and leaves the others in.
  */
 import {
   formatActivationCondition,
@@ -52,6 +58,15 @@ function isExpiredActivationOf(
   return activation !== undefined && activation.end.getTime() <= now.getTime();
 }
 
+/** An activation binding (ours, by its condition) of this member and others. */
+function isSharedActivationOf(binding: IamBinding, member: string): boolean {
+  return (
+    binding.members.length > 1 &&
+    binding.members.includes(member) &&
+    parseActivation(binding.condition) !== undefined
+  );
+}
+
 /**
  * Applies the edits in order to a copy of the policy. A later edit may purge
  * a binding an earlier one added (the same user activating the same role
@@ -72,11 +87,15 @@ export function applyActivations(
     // Purge what was there before this edit, not what it adds: one call may
     // activate two entitlements of the same role (different resource
     // conditions), and both must stay.
-    bindings = bindings.filter(
-      b =>
-        !isExpiredActivationOf(b, member, now) &&
-        !added.some(a => isPurgedBy(b, a)),
-    );
+    const replaced = (b: IamBinding) =>
+      isExpiredActivationOf(b, member, now) ||
+      added.some(a => isPurgedBy(b, a));
+    bindings = bindings.flatMap(b => {
+      if (!isSharedActivationOf(b, member)) return replaced(b) ? [] : [b];
+      // The user's part of a binding IAM merged, judged as if it were theirs alone.
+      if (!replaced({...b, members: [member]})) return [b];
+      return [{...b, members: b.members.filter(m => m !== member)}];
+    });
     bindings.push(...added);
   }
   const result: IamPolicy = {...policy, version: 3, bindings};

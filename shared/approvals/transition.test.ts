@@ -651,6 +651,24 @@ describe('transition', () => {
       ).toBe('ACTIVE');
     });
 
+    it.each([
+      ['activated', undefined, 'ACTIVE'],
+      ['activationFailed', 'IAM down', 'FAILED'],
+    ] as const)(
+      'accepts a %s outcome recorded twice (a retry after a commit whose answer was lost)',
+      (type, error, state) => {
+        const action =
+          type === 'activated'
+            ? ({type, start} as const)
+            : ({type, start, error: error!} as const);
+        const once = ok(transition(approved, action, 'system', at(2))).request;
+        const twice = ok(transition(once, action, 'system', at(3)));
+        expect(twice.request).toEqual(once);
+        expect(twice.request.state).toBe(state);
+        expect(twice.activate).toBe(false);
+      },
+    );
+
     it('ignores the outcome of an attempt that a retry superseded', () => {
       expect(
         err(

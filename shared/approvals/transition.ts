@@ -309,6 +309,14 @@ function recordOutcome(
   start: string,
   error: string | undefined,
 ): Verdict {
+  // Already recorded: the store retried a commit whose answer was lost.
+  if (
+    request.state === (error === undefined ? 'ACTIVE' : 'FAILED') &&
+    request.activation?.start === start &&
+    (error === undefined || request.error === error)
+  ) {
+    return {ok: true, request, activate: false};
+  }
   // Stored state, not effective: a slow write that finishes after the two
   // minutes must still be recorded, or the record would hide a real binding.
   if (request.state !== 'APPROVED' || request.activation?.start !== start) {

@@ -118,6 +118,18 @@ describe('translating Google errors', () => {
       Object.assign(new Error('x'), {code: 'ECONNREFUSED'}),
       0,
     ],
+    [
+      'a connection closed under fetch (the socket error two causes down)',
+      new Error('fetch failed', {
+        cause: new TypeError('fetch failed', {
+          cause: Object.assign(new Error('other side closed'), {
+            name: 'SocketError',
+            code: 'UND_ERR_SOCKET',
+          }),
+        }),
+      }),
+      0,
+    ],
   ])('reads %s', (_what, err, httpStatus) => {
     expect(describeFailure(err)?.httpStatus).toBe(httpStatus);
   });

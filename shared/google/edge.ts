@@ -172,13 +172,19 @@ export function describeFailure(err: unknown): GoogleFailure | undefined {
     };
   }
   // No answer: connection refused or reset, a timeout, an aborted fetch.
-  const code = typeof e.code === 'string' ? e.code : undefined;
-  const name = err instanceof Error ? err.name : undefined;
-  if (
-    (code && (NETWORK_CODES.test(code) || NETWORK_NAMES.has(code))) ||
-    (name && NETWORK_NAMES.has(name))
-  ) {
-    return {httpStatus: 0, message: code ?? name ?? 'no response'};
+  // gaxios over fetch reports a closed connection as `fetch failed`, with
+  // the socket's error two causes down: look along the chain.
+  for (let c: unknown = err, depth = 0; c && depth < 5; depth++) {
+    const r = asRecord(c) ?? {};
+    const code = typeof r.code === 'string' ? r.code : undefined;
+    const name = c instanceof Error ? c.name : undefined;
+    if (
+      (code && (NETWORK_CODES.test(code) || NETWORK_NAMES.has(code))) ||
+      (name && NETWORK_NAMES.has(name))
+    ) {
+      return {httpStatus: 0, message: code ?? name ?? 'no response'};
+    }
+    c = r.cause;
   }
   // Anything else is not Google's answer but a bug here: not ours to translate.
   return undefined;

@@ -4,7 +4,11 @@
  * (a stale etag is a ConflictError), counts calls, and can be told to fail.
  * Adapter behaviour (HTTP, headers) is tested against the fake Google Cloud.
  */
-import {ConflictError, InvalidArgumentError} from '../../shared/errors';
+import {
+  ConflictError,
+  InvalidArgumentError,
+  UnavailableError,
+} from '../../shared/errors';
 import type {IamPolicy, ProjectIamPort} from '../../shared/ports';
 
 export class MemoryIam implements ProjectIamPort {
@@ -15,6 +19,11 @@ export class MemoryIam implements ProjectIamPort {
   conflicts = 0;
   /** Pause inside each call, so that callers overlap. */
   latencyMs = 0;
+  /**
+   * setIamPolicy applies the write and then fails with UnavailableError this
+   * many more times: a write that took effect but whose answer was lost.
+   */
+  lostAnswers = 0;
   /** Refuses (400) any written policy that this predicate matches. */
   refuse?: (policy: IamPolicy) => boolean;
   /** Runs between a read and the next write: a concurrent writer elsewhere. */
@@ -66,6 +75,10 @@ export class MemoryIam implements ProjectIamPort {
     }
     const stored = {...structuredClone(policy), etag: this.nextEtag()};
     this.policies.set(projectId, stored);
+    if (this.lostAnswers > 0) {
+      this.lostAnswers--;
+      throw new UnavailableError('no answer');
+    }
     return structuredClone(stored);
   }
 }

@@ -15,7 +15,8 @@
  *
  * RATE_LIMIT_PER_MINUTE is off (0) unless LOAD_RATE_LIMIT sets it: the
  * simulated users act far faster than people do. PROOF_NODE_OPTIONS is
- * given to the function as NODE_OPTIONS (e.g. --max-old-space-size=128).
+ * given to the function as NODE_OPTIONS (default --max-old-space-size=256,
+ * the heap of a 512 MiB instance; empty for none: see functionNodeOptions).
  */
 import {
   checkBindings,
@@ -30,7 +31,7 @@ import {
 } from './check';
 import {runLoad} from './load';
 import {machine} from './machine';
-import {startProofSystem, type ProofSystem} from './system';
+import {functionNodeOptions, startProofSystem, type ProofSystem} from './system';
 
 const RSS_TARGET_MIB = 256;
 
@@ -93,9 +94,7 @@ async function main(): Promise<void> {
   console.log(
     `${faults ? 'Faults' : 'Load'}: ${users} users, ${seconds} s` +
       (faults ? `, fault rate ${rate}, seed ${seed}` : '') +
-      (process.env.PROOF_NODE_OPTIONS
-        ? `, function NODE_OPTIONS=${process.env.PROOF_NODE_OPTIONS}`
-        : ''),
+      `, function NODE_OPTIONS=${functionNodeOptions() || '(none)'}`,
   );
   const system = await startProofSystem({
     users,

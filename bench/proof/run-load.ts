@@ -31,7 +31,11 @@ import {
 } from './check';
 import {runLoad} from './load';
 import {machine} from './machine';
-import {functionNodeOptions, startProofSystem, type ProofSystem} from './system';
+import {
+  functionNodeOptions,
+  startProofSystem,
+  type ProofSystem,
+} from './system';
 
 const RSS_TARGET_MIB = 256;
 

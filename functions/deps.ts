@@ -146,17 +146,20 @@ export function makeServices(config: Config, log: Logger): Services {
       });
     }),
     selfActivation: once(async () => {
-      const [{makeSelfActivation}, service, writer, publisher] =
+      const [{makeSelfActivation}, service, writer, publisher, mailer] =
         await Promise.all([
           import('../shared/activation/self-activation'),
           eligibility(),
           activator(),
           events(),
+          // Without NOTIFY_SELF_ACTIVATION no mail code is loaded here.
+          config.notifySelfActivation ? notifier() : undefined,
         ]);
       return makeSelfActivation({
         eligibility: service,
         activator: writer,
         events: publisher,
+        notifier: mailer,
         config,
         log,
       });

@@ -46,6 +46,7 @@ export const PASSED_SETTINGS = [
   'JUSTIFICATION_HINT',
   'NOTIFICATION_TIMEZONE',
   'NOTIFICATION_TOPIC',
+  'NOTIFY_SELF_ACTIVATION',
   'SMTP_SENDER_NAME',
   'SMTP_SENDER_ADDRESS',
   'SMTP_ADDRESS_MAPPING',
@@ -190,6 +191,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       SMTP_PORT: String(mail.port),
       SMTP_ENABLE_STARTTLS: 'false',
       SMTP_SENDER_ADDRESS: 'jit-access@example.com',
+      // Self-activations are mailed too, so /sandbox/mail shows that mail.
+      NOTIFY_SELF_ACTIVATION: 'security@example.com',
       PUBLIC_BASE_URL: url,
       IAP_PUBLIC_KEYS_URL: `http://127.0.0.1:${standIn.port}${KEYS_PATH}`,
       IAP_AUDIENCE: audience,

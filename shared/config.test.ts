@@ -445,4 +445,59 @@ describe('SMTP_SECRET', () => {
       }),
     ).toThrow(/SMTP_SECRET=/);
   });
+
+  describe('NOTIFY_SELF_ACTIVATION', () => {
+    const MAIL = {
+      GOOGLE_CLOUD_PROJECT: 'my-project',
+      SMTP_SENDER_ADDRESS: 'jit@example.com',
+    };
+
+    it('sends no self-activation mail unless set (as upstream), nor when blank or false', () => {
+      expect(loadConfig(MAIL).notifySelfActivation).toBeUndefined();
+      for (const off of ['', ' ', 'false', 'FALSE']) {
+        expect(
+          loadConfig({...MAIL, NOTIFY_SELF_ACTIVATION: off})
+            .notifySelfActivation,
+        ).toBeUndefined();
+      }
+    });
+
+    it('mails the user on true, and copies a list of addresses', () => {
+      expect(
+        loadConfig({...MAIL, NOTIFY_SELF_ACTIVATION: 'true'})
+          .notifySelfActivation,
+      ).toEqual({cc: []});
+      expect(
+        loadConfig({
+          ...MAIL,
+          NOTIFY_SELF_ACTIVATION:
+            ' Security@example.com, audit@example.com,security@example.com',
+        }).notifySelfActivation,
+      ).toEqual({cc: ['security@example.com', 'audit@example.com']});
+    });
+
+    it('refuses what is not an address, naming it', () => {
+      expect(
+        problemsOf({
+          ...MAIL,
+          NOTIFY_SELF_ACTIVATION: 'security@example.com, yes, ',
+        }),
+      ).toEqual([
+        expect.stringMatching(
+          /^NOTIFY_SELF_ACTIVATION=.*not an address: "yes", ""/,
+        ),
+      ]);
+    });
+
+    it('refuses it without SMTP_SENDER_ADDRESS, since no mail could go', () => {
+      expect(
+        problemsOf({
+          GOOGLE_CLOUD_PROJECT: 'my-project',
+          NOTIFY_SELF_ACTIVATION: 'true',
+        }),
+      ).toEqual([
+        expect.stringMatching(/^NOTIFY_SELF_ACTIVATION: .*SMTP_SENDER_ADDRESS/),
+      ]);
+    });
+  });
 });

@@ -75,6 +75,11 @@ export interface Config {
   };
   notificationTimezone: string;
   /**
+   * NOTIFY_SELF_ACTIVATION: mail the user on self-activation, with these
+   * addresses in copy; undefined: no mail (as upstream).
+   */
+  notifySelfActivation?: {cc: string[]};
+  /**
    * NOTIFICATION_TOPIC as `projects/<project>/topics/<topic>` (a bare topic
    * name lives in GOOGLE_CLOUD_PROJECT); undefined: no events are published.
    */
@@ -123,6 +128,28 @@ export interface Config {
 }
 
 export type Env = Record<string, string | undefined>;
+
+/**
+ * NOTIFY_SELF_ACTIVATION: unset, blank or `false`: no mail; `true`: mail the
+ * user; a comma-separated list of addresses: mail the user with them in copy.
+ */
+export function parseNotifySelfActivation(
+  raw: string | undefined,
+): {value: {cc: string[]} | undefined} | {error: string} {
+  const v = raw?.trim() ?? '';
+  if (v === '' || v.toLowerCase() === 'false') return {value: undefined};
+  if (v.toLowerCase() === 'true') return {value: {cc: []}};
+  const cc = v.split(',').map(a => a.trim());
+  const bad = cc.filter(a => !EMAIL_PATTERN.test(a));
+  if (bad.length > 0) {
+    return {
+      error: `expected true, false or a comma-separated list of email addresses (not an address: ${bad
+        .map(a => JSON.stringify(a.slice(0, 100)))
+        .join(', ')})`,
+    };
+  }
+  return {value: {cc: [...new Set(cc.map(a => a.toLowerCase()))]}};
+}
 
 const SECRET_VARIABLES = new Set(['SMTP_PASSWORD']);
 
@@ -363,6 +390,7 @@ const schema = z.object({
     z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin'),
     'UTC',
   ),
+  NOTIFY_SELF_ACTIVATION: optionalString,
   NOTIFICATION_TOPIC: optionalString.refine(
     v => v === undefined || TOPIC.test(v),
     'a Pub/Sub topic name, or projects/<project>/topics/<topic>',
@@ -589,6 +617,21 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const selfActivation = parseNotifySelfActivation(v.NOTIFY_SELF_ACTIVATION);
+  if ('error' in selfActivation) {
+    problems.push(
+      `NOTIFY_SELF_ACTIVATION=${show('NOTIFY_SELF_ACTIVATION', v.NOTIFY_SELF_ACTIVATION!)}: ${selfActivation.error}`,
+    );
+  } else if (
+    selfActivation.value !== undefined &&
+    v.SMTP_SENDER_ADDRESS === undefined &&
+    !problems.some(p => p.startsWith('SMTP_SENDER_ADDRESS'))
+  ) {
+    problems.push(
+      'NOTIFY_SELF_ACTIVATION: mail needs SMTP_SENDER_ADDRESS (and the SMTP settings); set it, or unset NOTIFY_SELF_ACTIVATION',
+    );
+  }
+
   const smtpOptions = parseSmtpOptions(v.SMTP_OPTIONS ?? '');
   for (const p of smtpOptions.problems) problems.push(`SMTP_OPTIONS: ${p}`);
 
@@ -641,6 +684,8 @@ export function loadConfig(env: Env = process.env): Config {
       options: smtpOptions.options,
     },
     notificationTimezone: all.NOTIFICATION_TIMEZONE,
+    notifySelfActivation:
+      'value' in selfActivation ? selfActivation.value : undefined,
     notificationTopic: topic,
     backend: {
       connectMs: all.BACKEND_CONNECT_TIMEOUT * 1000,

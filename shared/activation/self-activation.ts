@@ -20,7 +20,7 @@ import {
 import type {EligibilityService} from '../eligibility/types';
 import {InvalidArgumentError, PermissionDeniedError} from '../errors';
 import type {Logger} from '../log';
-import type {EventPublisher} from '../ports';
+import type {EventPublisher, Notifier} from '../ports';
 import {selfApprovedDescription} from './description';
 import {checkDurationMinutes, checkJustification} from './input-checks';
 import {activationWindow, type ActivationGrant, type Activator} from './types';
@@ -58,13 +58,15 @@ export interface SelfActivationDeps {
   config: Pick<Config, 'activation' | 'justification'>;
   /** Publishes to NOTIFICATION_TOPIC; absent when it is not set. */
   events?: EventPublisher;
+  /** Mails the user (NOTIFY_SELF_ACTIVATION); absent when it is not set. */
+  notifier?: Pick<Notifier, 'notifySelfActivation'>;
   log: Logger;
   now?: () => Date;
 }
 
 /** Builds the use case; checks its dependencies once. */
 export function makeSelfActivation(deps: SelfActivationDeps): SelfActivation {
-  const {eligibility, activator, config, events, log} = deps;
+  const {eligibility, activator, config, events, notifier, log} = deps;
   if (!eligibility || !activator || !config || !log) {
     throw new Error(
       'self-activation needs eligibility, an activator, the config and a logger',
@@ -163,18 +165,36 @@ export function makeSelfActivation(deps: SelfActivationDeps): SelfActivation {
             grants,
             selfApprovedDescription(justification),
           );
-          // Before the answer; a failure is logged and never undoes the grant.
-          if (events) {
-            const event = await events.publish('ActivationSelfApproved', {
+          // Before the answer (Cloud Run throttles the CPU after it), side
+          // by side; a failure of either is logged and never undoes the grant.
+          const [event, mail] = await Promise.all([
+            events?.publish('ActivationSelfApproved', {
               beneficiary: user,
               project,
               roles: grants.map(g => g.role),
               start: start.toISOString(),
               end: end.toISOString(),
               justification,
-            });
-            details.fields = {...details.fields, event};
-          }
+            }),
+            notifier?.notifySelfActivation({
+              user,
+              project,
+              entitlements: grants.map(g => ({
+                role: g.role,
+                ...(g.resourceCondition === undefined
+                  ? {}
+                  : {resourceCondition: g.resourceCondition}),
+              })),
+              justification,
+              start: start.toISOString(),
+              end: end.toISOString(),
+            }),
+          ]);
+          details.fields = {
+            ...details.fields,
+            ...(event ? {event} : {}),
+            ...(mail ? {mail} : {}),
+          };
           return grants.map(g => ({
             role: g.role,
             ...(g.resourceCondition === undefined

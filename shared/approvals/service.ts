@@ -44,7 +44,7 @@ export interface ApprovalServiceDeps {
   store: RequestStore;
   eligibility: EligibilityService;
   activator: Activator;
-  notifier: Notifier;
+  notifier: Pick<Notifier, 'notify'>;
   /** Publishes to NOTIFICATION_TOPIC; absent when it is not set. */
   events?: EventPublisher;
   log: Logger;

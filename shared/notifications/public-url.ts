@@ -32,3 +32,8 @@ export function makeBaseUrlResolver(
 export function requestLink(base: string, id: string): string {
   return `${base.replace(/\/+$/, '')}/requests/${encodeURIComponent(id)}`;
 }
+
+/** The page that lists a project's roles (the UI's `#roles/<project>`). */
+export function rolesLink(base: string, project: string): string {
+  return `${base.replace(/\/+$/, '')}/#roles/${encodeURIComponent(project)}`;
+}

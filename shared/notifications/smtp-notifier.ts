@@ -6,11 +6,12 @@
 import type * as nodemailer from 'nodemailer';
 import type {Config} from '../config';
 import type {Logger} from '../log';
+import type {NotificationStatus} from '../approvals/types';
 import type {Notifier, SecretPort} from '../ports';
 import {compileAddressMapping} from './address-mapping';
 import {smtpTransportOptions} from './smtp-options';
-import {requestLink} from './public-url';
-import {composeMail} from './templates';
+import {requestLink, rolesLink} from './public-url';
+import {composeMail, composeSelfActivationMail, type Mail} from './templates';
 
 export interface SmtpNotifierOptions {
   config: Config;
@@ -41,7 +42,7 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
    * The address a user's mail goes to: SMTP_ADDRESS_MAPPING's result, or the
    * user's email when there is no mapping or it fails for this user.
    */
-  function addressOf(email: string, labels: {requestId: string}): string {
+  function addressOf(email: string, labels: Record<string, string>): string {
     if (!mapping) return email;
     try {
       return mapping(email);
@@ -71,48 +72,87 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
     return transport;
   }
 
-  return {
-    async notify(event, request) {
-      const labels = {event: `mail.${event}`, requestId: request.id};
-      try {
-        if (!smtp.senderAddress) {
-          throw new Error('SMTP_SENDER_ADDRESS is not set');
-        }
-        const base = await options.baseUrl();
-        if (base === undefined) {
-          log.warn('No base URL for mail links: set PUBLIC_BASE_URL', labels);
-        }
-        const mail = composeMail(event, request, {
-          link: base === undefined ? undefined : requestLink(base, request.id),
-          timezone: config.notificationTimezone,
-        });
-        await (
-          await getTransport()
-        ).sendMail({
-          from: {name: smtp.senderName, address: smtp.senderAddress},
-          to: mail.to.map(a => addressOf(a, labels)),
-          cc: mail.cc.map(a => addressOf(a, labels)),
-          subject: mail.subject,
-          html: mail.html,
-          text: mail.text,
-          headers: {Precedence: 'bulk', 'Auto-Submitted': 'auto-generated'},
-        });
-        log.info(`Mail sent: ${event}`, labels);
-        return {delivered: true};
-      } catch (e) {
-        // The SMTP library's message may name the server, never a password.
-        const reason =
-          `The mail could not be sent: ${(e as Error).message ?? 'unknown error'}`.slice(
-            0,
-            300,
-          );
-        log.error(
-          reason,
-          {...labels, event: 'mail.failed'},
-          {error: e, mail: event},
-        );
-        return {delivered: false, error: reason};
+  /**
+   * Sends one mail, or reports why it could not be sent; never throws. `what`
+   * names the mail in the log; `compose` gets the base URL for links.
+   */
+  async function send(
+    what: string,
+    labels: Record<string, string>,
+    compose: (base: string | undefined) => Mail,
+  ): Promise<NotificationStatus> {
+    try {
+      if (!smtp.senderAddress) {
+        throw new Error('SMTP_SENDER_ADDRESS is not set');
       }
+      const base = await options.baseUrl();
+      if (base === undefined) {
+        log.warn('No base URL for mail links: set PUBLIC_BASE_URL', labels);
+      }
+      const mail = compose(base);
+      await (
+        await getTransport()
+      ).sendMail({
+        from: {name: smtp.senderName, address: smtp.senderAddress},
+        to: mail.to.map(a => addressOf(a, labels)),
+        cc: mail.cc.map(a => addressOf(a, labels)),
+        subject: mail.subject,
+        html: mail.html,
+        text: mail.text,
+        headers: {Precedence: 'bulk', 'Auto-Submitted': 'auto-generated'},
+      });
+      log.info(`Mail sent: ${what}`, labels);
+      return {delivered: true};
+    } catch (e) {
+      // The SMTP library's message may name the server, never a password.
+      const reason =
+        `The mail could not be sent: ${(e as Error).message ?? 'unknown error'}`.slice(
+          0,
+          300,
+        );
+      log.error(
+        reason,
+        {...labels, event: 'mail.failed'},
+        {error: e, mail: what},
+      );
+      return {delivered: false, error: reason};
+    }
+  }
+
+  return {
+    notify(event, request) {
+      return send(
+        event,
+        {event: `mail.${event}`, requestId: request.id},
+        base =>
+          composeMail(event, request, {
+            link:
+              base === undefined ? undefined : requestLink(base, request.id),
+            timezone: config.notificationTimezone,
+          }),
+      );
+    },
+    notifySelfActivation(notice) {
+      return send(
+        'selfActivated',
+        {
+          event: 'mail.selfActivated',
+          user: notice.user,
+          project: notice.project,
+        },
+        base =>
+          composeSelfActivationMail(
+            notice,
+            config.notifySelfActivation?.cc ?? [],
+            {
+              link:
+                base === undefined
+                  ? undefined
+                  : rolesLink(base, notice.project),
+              timezone: config.notificationTimezone,
+            },
+          ),
+      );
     },
   };
 }

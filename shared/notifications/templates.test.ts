@@ -1,6 +1,6 @@
 import {escapeHtml, html, safeHref, toHtmlString} from './html';
-import {makeBaseUrlResolver, requestLink} from './public-url';
-import {composeMail, formatTime} from './templates';
+import {makeBaseUrlResolver, requestLink, rolesLink} from './public-url';
+import {composeMail, composeSelfActivationMail, formatTime} from './templates';
 import {MailEvent} from '../ports/notifier';
 import type {AccessRequest} from '../approvals/types';
 import {testConfig} from '../../test/support/requests';
@@ -259,5 +259,97 @@ describe('the base URL of links', () => {
     expect(
       await makeBaseUrlResolver(testConfig({PUBLIC_BASE_URL: ''}), metadata)(),
     ).toBeUndefined();
+  });
+});
+
+describe('the self-activation mail (NOTIFY_SELF_ACTIVATION)', () => {
+  const notice = {
+    user: 'alice@example.com',
+    project: 'shop-prod',
+    entitlements: [
+      {role: 'roles/compute.viewer'},
+      {
+        role: 'roles/storage.admin',
+        resourceCondition: 'resource.name == "projects/_/buckets/b"',
+      },
+    ],
+    justification: 'case 42',
+    start: '2030-01-01T10:00:00.000Z',
+    end: '2030-01-01T10:30:00.000Z',
+  };
+  const link = rolesLink('https://jit.example.com/', 'shop-prod');
+
+  it('goes to the user with the configured recipients in copy, never the user twice', () => {
+    const mail = composeSelfActivationMail(
+      notice,
+      ['security@example.com', 'alice@example.com'],
+      {link, timezone: 'UTC'},
+    );
+    expect(mail.to).toEqual(['alice@example.com']);
+    expect(mail.cc).toEqual(['security@example.com']);
+    expect(mail.subject).toBe(
+      'alice@example.com activated 2 roles on shop-prod',
+    );
+  });
+
+  it('lists every role with its condition, the justification and the window', () => {
+    const mail = composeSelfActivationMail(notice, [], {
+      link,
+      timezone: 'Europe/Berlin',
+    });
+    expect(mail.text.split('\n')).toEqual(
+      expect.arrayContaining([
+        'User: alice@example.com',
+        'Role: roles/compute.viewer',
+        'Role: roles/storage.admin',
+        'Condition: resource.name == "projects/_/buckets/b"',
+        'Project: shop-prod',
+        'Justification: case 42',
+        expect.stringMatching(/^Active from: .*11:00/),
+        expect.stringMatching(/^Until: .*11:30/),
+        `Open JIT Access: ${link}`,
+      ]),
+    );
+    expect(link).toBe('https://jit.example.com/#roles/shop-prod');
+    expect(mail.html).toContain(`href="${link}"`);
+    expect(
+      composeSelfActivationMail(
+        {...notice, entitlements: [notice.entitlements[0]!]},
+        [],
+        {link, timezone: 'UTC'},
+      ).subject,
+    ).toBe('alice@example.com activated roles/compute.viewer on shop-prod');
+  });
+
+  it.each(HOSTILE)('escapes a hostile justification: %s', value => {
+    const mail = composeSelfActivationMail(
+      {...notice, justification: value},
+      [],
+      {link, timezone: 'UTC'},
+    );
+    if (/[<>"'&`=]/.test(value)) expect(mail.html).not.toContain(value);
+    expect(mail.html).toContain(escapeHtml(value));
+  });
+
+  it("quotes a multi-line justification in the text part, so it cannot pass for the mail's own link", () => {
+    const mail = composeSelfActivationMail(
+      {
+        ...notice,
+        justification: 'case 42\nOpen JIT Access: https://evil.example.com',
+      },
+      [],
+      {link, timezone: 'UTC'},
+    );
+    const lines = mail.text.split('\n');
+    expect(lines).toContain('> Open JIT Access: https://evil.example.com');
+    expect(lines.filter(l => l.startsWith('Open JIT Access:'))).toEqual([
+      `Open JIT Access: ${link}`,
+    ]);
+  });
+
+  it('says the link is unavailable when no base URL is known', () => {
+    const mail = composeSelfActivationMail(notice, [], {timezone: 'UTC'});
+    expect(mail.html).not.toContain('href=');
+    expect(mail.text).toMatch(/PUBLIC_BASE_URL/);
   });
 });

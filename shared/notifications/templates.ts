@@ -5,7 +5,7 @@
  * NOTIFICATION_TIMEZONE.
  */
 import type {AccessRequest} from '../approvals/types';
-import type {MailEvent} from '../ports/notifier';
+import type {MailEvent, SelfActivationNotice} from '../ports/notifier';
 import {replaceUnsafeCharacters} from '../limits';
 import {html, safeHref, SafeHtml, toHtmlString} from './html';
 
@@ -18,7 +18,7 @@ export interface Mail {
 }
 
 export interface MailContext {
-  /** `<base>/requests/<id>`, or undefined when no base URL is known. */
+  /** The page the button opens, or undefined when no base URL is known. */
   link?: string;
   timezone: string;
 }
@@ -140,45 +140,45 @@ function content(event: MailEvent, r: AccessRequest, tz: string): Content {
   }
 }
 
-/** Builds the mail for `event`; every request value is escaped in the HTML. */
-export function composeMail(
-  event: MailEvent,
-  request: AccessRequest,
-  context: MailContext,
-): Mail {
-  const c = content(event, request, context.timezone);
-  const lead = shownInline(c.lead);
-  const rows: Array<[string, string]> = [
-    ['Requester', request.requester],
-    ['Role', request.role],
-    ...(request.resourceCondition
-      ? [['Condition', request.resourceCondition] as [string, string]]
-      : []),
-    ['Project', request.project],
-    ['Justification', request.justification],
-    ['Duration', `${request.durationMinutes} minutes`],
-    ...c.rows,
-  ];
-  const href = context.link ? safeHref(context.link) : undefined;
-  const noLink =
-    'The link to this request is unavailable: the administrator must set PUBLIC_BASE_URL.';
-  const button: SafeHtml = !c.button
+/** A mail before it is rendered: its text, rows and button. */
+interface Layout {
+  to: string[];
+  cc: string[];
+  subject: string;
+  lead: string;
+  rows: Array<[string, string]>;
+  /** The button's label and the link it opens; no button when absent. */
+  button?: {label: string; link?: string};
+  footer: string;
+}
+
+const NO_LINK =
+  'The link to this page is unavailable: the administrator must set PUBLIC_BASE_URL.';
+
+/**
+ * Renders a mail as HTML and plain text: every value is escaped in the HTML
+ * (the `html` tag) and quoted in the text when it spans lines.
+ */
+function render(m: Layout): Mail {
+  const lead = shownInline(m.lead);
+  const href = m.button?.link ? safeHref(m.button.link) : undefined;
+  const button: SafeHtml = !m.button
     ? html``
     : href
       ? html`<p>
           <a
             href="${href}"
             style="display:inline-block;padding:10px 18px;background:#1a73e8;color:#ffffff;text-decoration:none;border-radius:4px"
-            >${c.button}</a
+            >${m.button.label}</a
           >
         </p>`
-      : html`<p>${noLink}</p>`;
+      : html`<p>${NO_LINK}</p>`;
   const body = html`<!DOCTYPE html>
     <html>
       <body style="font-family:Arial,sans-serif;font-size:14px">
         <p>${lead}</p>
         <table cellpadding="4">
-          ${rows.map(
+          ${m.rows.map(
             ([k, v]) =>
               html`<tr>
                 <th align="left">${k}</th>
@@ -187,24 +187,86 @@ export function composeMail(
           )}
         </table>
         ${button}
-        <p style="color:#5f6368;font-size:12px">
-          Request ${request.id}. JIT Access sent this mail automatically.
-        </p>
+        <p style="color:#5f6368;font-size:12px">${m.footer}</p>
       </body>
     </html>`;
   const text = [
     lead,
     '',
-    ...rows.flatMap(([k, v]) => textRow(k, v)),
+    ...m.rows.flatMap(([k, v]) => textRow(k, v)),
     '',
-    ...(c.button ? [href ? `${c.button}: ${href}` : noLink, ''] : []),
-    `Request ${request.id}. JIT Access sent this mail automatically.`,
+    ...(m.button ? [href ? `${m.button.label}: ${href}` : NO_LINK, ''] : []),
+    m.footer,
   ].join('\n');
   return {
-    to: c.to,
-    cc: c.cc,
-    subject: oneLine(c.subject),
+    to: m.to,
+    cc: m.cc,
+    subject: oneLine(m.subject),
     html: toHtmlString(body),
     text,
   };
+}
+
+/** Builds the mail for `event`; every request value is escaped in the HTML. */
+export function composeMail(
+  event: MailEvent,
+  request: AccessRequest,
+  context: MailContext,
+): Mail {
+  const c = content(event, request, context.timezone);
+  return render({
+    to: c.to,
+    cc: c.cc,
+    subject: c.subject,
+    lead: c.lead,
+    rows: [
+      ['Requester', request.requester],
+      ['Role', request.role],
+      ...(request.resourceCondition
+        ? [['Condition', request.resourceCondition] as [string, string]]
+        : []),
+      ['Project', request.project],
+      ['Justification', request.justification],
+      ['Duration', `${request.durationMinutes} minutes`],
+      ...c.rows,
+    ],
+    button: c.button ? {label: c.button, link: context.link} : undefined,
+    footer: `Request ${request.id}. JIT Access sent this mail automatically.`,
+  });
+}
+
+/**
+ * The mail of a self-activation (NOTIFY_SELF_ACTIVATION): to the user, with
+ * the configured recipients in copy. `context.link` opens the project's roles.
+ */
+export function composeSelfActivationMail(
+  notice: SelfActivationNotice,
+  cc: readonly string[],
+  context: MailContext,
+): Mail {
+  const roles = notice.entitlements.map(e => e.role);
+  const rows: Array<[string, string]> = [['User', notice.user]];
+  for (const e of notice.entitlements) {
+    rows.push(['Role', e.role]);
+    if (e.resourceCondition) rows.push(['Condition', e.resourceCondition]);
+  }
+  rows.push(
+    ['Project', notice.project],
+    ['Justification', notice.justification],
+    ['Active from', formatTime(notice.start, context.timezone)],
+    ['Until', formatTime(notice.end, context.timezone)],
+  );
+  return render({
+    to: [notice.user],
+    cc: cc.filter(a => a !== notice.user),
+    subject:
+      roles.length === 1
+        ? `${notice.user} activated ${roles[0]} on ${notice.project}`
+        : `${notice.user} activated ${roles.length} roles on ${notice.project}`,
+    lead: `${notice.user} activated ${roles.length === 1 ? 'a role' : `${roles.length} roles`} on ${notice.project} without approval, as they are eligible to.`,
+    rows,
+    button: {label: 'Open JIT Access', link: context.link},
+    footer:
+      'JIT Access sent this mail automatically. If you did not expect this activation, tell your administrator.',
+  });
 }

@@ -18,4 +18,21 @@ export type MailEvent = (typeof MailEvent)[number];
  */
 export interface Notifier {
   notify(event: MailEvent, request: AccessRequest): Promise<NotificationStatus>;
+  /**
+   * Tells a user (and NOTIFY_SELF_ACTIVATION's recipients) that they
+   * activated roles themselves. Never throws, as `notify`.
+   */
+  notifySelfActivation(
+    notice: SelfActivationNotice,
+  ): Promise<NotificationStatus>;
+}
+
+/** A self-activation as its mail tells it; times are RFC 3339 UTC strings. */
+export interface SelfActivationNotice {
+  user: string;
+  project: string;
+  entitlements: Array<{role: string; resourceCondition?: string}>;
+  justification: string;
+  start: string;
+  end: string;
 }

@@ -15,7 +15,11 @@ import {
 import type {EligibilityService} from '../../shared/eligibility/types';
 import {makeReadiness} from '../../shared/health';
 import {makeLogger, type Logger} from '../../shared/log';
-import type {EventPublisher, IdentityVerifier} from '../../shared/ports';
+import type {
+  EventPublisher,
+  IdentityVerifier,
+  Notifier,
+} from '../../shared/ports';
 import {once} from '../../functions/deps';
 import type {Services} from '../../functions/services';
 
@@ -28,6 +32,8 @@ export interface ServiceParts {
   /** Events of self-activation (the approval service is given its own). */
   events?: EventPublisher;
   approvals?: ApprovalService;
+  /** The mail of self-activation (NOTIFY_SELF_ACTIVATION). */
+  notifier?: Notifier;
   /** The caller's pending requests; the approval service's otherwise. */
   pendingRequests?: PendingRequestsLookup;
   now?: () => Date;
@@ -64,6 +70,7 @@ export function servicesOver(parts: ServiceParts): Services {
         eligibility: eligibility(),
         activator: parts.activator ?? missing('activator'),
         ...(parts.events ? {events: parts.events} : {}),
+        ...(parts.notifier ? {notifier: parts.notifier} : {}),
         config,
         log,
         ...(parts.now ? {now: parts.now} : {}),

@@ -182,6 +182,19 @@ esac
 FIRESTORE_DATABASE="$(setting FIRESTORE_DATABASE '(default)')"
 COLLECTION_GROUP="$(setting FIRESTORE_COLLECTION_PREFIX)requests"
 SMTP_SECRET="$(setting SMTP_SECRET)"
+# NOTIFICATION_TOPIC: a topic name in --project, or projects/P/topics/T.
+TOPIC_PROJECT="" TOPIC_ID=""
+if [ -n "$(setting NOTIFICATION_TOPIC)" ]; then
+  topic="$(setting NOTIFICATION_TOPIC)"
+  if [[ "$topic" =~ ^projects/([-a-z0-9.:]+)/topics/([A-Za-z][-A-Za-z0-9_.~+%]{2,254})$ ]]; then
+    TOPIC_PROJECT="${BASH_REMATCH[1]}" TOPIC_ID="${BASH_REMATCH[2]}"
+  elif [[ "$topic" =~ ^[A-Za-z][-A-Za-z0-9_.~+%]{2,254}$ ]]; then
+    TOPIC_PROJECT="$PROJECT" TOPIC_ID="$topic"
+  else
+    die "NOTIFICATION_TOPIC must be a Pub/Sub topic name or projects/PROJECT/topics/TOPIC, not: $topic"
+  fi
+  [[ "$TOPIC_ID" == goog* ]] && die "NOTIFICATION_TOPIC: a topic name may not start with goog: $topic"
+fi
 if [ -n "$(setting SMTP_PASSWORD)" ]; then
   info "warning: SMTP_PASSWORD is a plain environment variable, readable by anyone who can view the service: store the password in Secret Manager and set SMTP_SECRET instead (docs/deploy.md)"
 fi
@@ -272,6 +285,11 @@ policy_target() {
       POLICY_ARGS=("${resource##*/}" "--project=$(secret_project "$resource")")
       ;;
     run) POLICY_CMD=(run services) POLICY_ARGS=("$resource" "--region=$REGION" "--project=$PROJECT") ;;
+    topic)
+      POLICY_CMD=(pubsub topics)
+      [[ "$resource" =~ ^projects/([^/]+)/topics/ ]] || die "internal: not a topic: $resource"
+      POLICY_ARGS=("${resource##*/}" "--project=${BASH_REMATCH[1]}")
+      ;;
     iap-run)
       POLICY_CMD=(beta iap web)
       POLICY_ARGS=(--resource-type=cloud-run "--service=$resource" "--region=$REGION" "--project=$PROJECT")
@@ -361,6 +379,7 @@ APIS=(run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.c
 [ "$TOPOLOGY" = lb ] && APIS+=(compute.googleapis.com)
 [ -n "$DNS_ZONE" ] && APIS+=(dns.googleapis.com)
 [ -n "$SMTP_SECRET" ] && APIS+=(secretmanager.googleapis.com)
+[ -n "$TOPIC_ID" ] && APIS+=(pubsub.googleapis.com)
 info "Enabling APIs"
 change gcloud services enable "${APIS[@]}" "--project=$PROJECT" --quiet
 
@@ -396,6 +415,21 @@ CATALOG_ROLES=(roles/cloudasset.viewer)
 [ "$CATALOG" = PolicyAnalyzer ] && CATALOG_ROLES+=(roles/iam.securityReviewer)
 [ -n "$(setting AVAILABLE_PROJECTS_QUERY)" ] && CATALOG_ROLES+=(roles/browser)
 
+# The topic of NOTIFICATION_TOPIC: created in --project when missing; a
+# topic in another project must exist (its owners create it).
+if [ -n "$TOPIC_ID" ]; then
+  info "Pub/Sub topic projects/$TOPIC_PROJECT/topics/$TOPIC_ID"
+  if describe pubsub topics describe "$TOPIC_ID" "--project=$TOPIC_PROJECT" '--format=value(name)'; then
+    note "topic $TOPIC_ID exists"
+  elif [ "$TOPIC_PROJECT" = "$PROJECT" ]; then
+    change gcloud pubsub topics create "$TOPIC_ID" "--project=$PROJECT" --quiet
+  elif $DRY_RUN; then
+    note "topic $TOPIC_ID must exist in project $TOPIC_PROJECT (not created here)"
+  else
+    die "NOTIFICATION_TOPIC: topic $TOPIC_ID not found in project $TOPIC_PROJECT: create it there (gcloud pubsub topics create $TOPIC_ID --project=$TOPIC_PROJECT), or name a topic in $PROJECT"
+  fi
+fi
+
 info "Granting roles (catalog: $CATALOG, scope: $SCOPE)"
 for service in "${SERVICES[@]}"; do
   member="serviceAccount:$(sa_email "$service")"
@@ -413,6 +447,14 @@ for service in "${SERVICES[@]}"; do
     app | activate | approve) grant projects "$PROJECT" "$member" roles/datastore.user ;;
     roles) grant projects "$PROJECT" "$member" roles/datastore.viewer ;;
   esac
+  # The functions that mail also publish the events.
+  if [ -n "$TOPIC_ID" ]; then
+    case "$target" in
+      app | activate | approve)
+        grant topic "projects/$TOPIC_PROJECT/topics/$TOPIC_ID" "$member" roles/pubsub.publisher
+        ;;
+    esac
+  fi
   if [ -n "$SMTP_SECRET" ]; then
     case "$target" in
       app | activate | approve)

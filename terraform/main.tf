@@ -43,6 +43,11 @@ locals {
   smtp_secret_project = local.smtp_secret == "" ? "" : try(regex("^projects/([^/]+)/secrets/", local.smtp_secret)[0], var.project_id)
   smtp_secret_id      = local.smtp_secret == "" ? "" : try(regex("secrets/([^/]+)", local.smtp_secret)[0], local.smtp_secret)
 
+  # NOTIFICATION_TOPIC: a topic name in project_id, or projects/P/topics/T.
+  notification_topic = lookup(var.settings, "NOTIFICATION_TOPIC", "")
+  topic_project      = local.notification_topic == "" ? "" : try(regex("^projects/([^/]+)/topics/", local.notification_topic)[0], var.project_id)
+  topic_id           = local.notification_topic == "" ? "" : try(regex("topics/([^/]+)$", local.notification_topic)[0], local.notification_topic)
+
   public_base_url = lookup(var.settings, "PUBLIC_BASE_URL",
     local.lb ? "https://${var.domain}" : "https://jit-access-${data.google_project.this.number}.${var.region}.run.app",
   )
@@ -69,6 +74,7 @@ locals {
     local.lb ? ["compute.googleapis.com"] : [],
     var.dns_zone != "" ? ["dns.googleapis.com"] : [],
     local.smtp_secret != "" ? ["secretmanager.googleapis.com"] : [],
+    local.topic_id != "" ? ["pubsub.googleapis.com"] : [],
   )
 }
 
@@ -123,6 +129,25 @@ resource "google_secret_manager_secret_iam_member" "smtp" {
   secret_id = local.smtp_secret_id
   role      = "roles/secretmanager.secretAccessor"
   member    = google_service_account.fn[each.key].member
+}
+
+# The topic of NOTIFICATION_TOPIC: created when it lives in project_id (unless
+# create_notification_topic is false); the functions that mail publish to it.
+resource "google_pubsub_topic" "events" {
+  count      = local.topic_id != "" && local.topic_project == var.project_id && var.create_notification_topic ? 1 : 0
+  project    = var.project_id
+  name       = local.topic_id
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_pubsub_topic_iam_member" "publisher" {
+  for_each = local.topic_id == "" ? {} : { for k, f in local.functions : k => f if f.mail }
+  project  = local.topic_project
+  topic    = local.topic_id
+  role     = "roles/pubsub.publisher"
+  member   = google_service_account.fn[each.key].member
+  # The topic, when this module creates it.
+  depends_on = [google_pubsub_topic.events]
 }
 
 # lb: audience rule 3 reads the backend service to learn its ID.

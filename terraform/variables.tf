@@ -115,3 +115,9 @@ variable "create_firestore_database" {
   type        = bool
   default     = true
 }
+
+variable "create_notification_topic" {
+  description = "Create the Pub/Sub topic of settings.NOTIFICATION_TOPIC when it lives in project_id (false when it exists already). A topic in another project is never created."
+  type        = bool
+  default     = true
+}

@@ -552,6 +552,108 @@ describe('deploy.sh and the SMTP password', () => {
   });
 });
 
+describe('deploy.sh and NOTIFICATION_TOPIC', () => {
+  const OTHER = 'events-hub';
+  const world: World = {
+    ...DEFAULT_WORLD,
+    projects: {
+      ...DEFAULT_WORLD.projects,
+      [OTHER]: {number: '999999999999', billing: true},
+    },
+    topics: [`topic/${OTHER}/jit-events`],
+  };
+
+  it('enables Pub/Sub, creates a topic named in the project, and lets the functions that mail publish to it', async () => {
+    const s = sandbox(world);
+    const env = s.writeFile(
+      'topic.env',
+      'NOTIFICATION_TOPIC=jit-access-events\n',
+    );
+    const run = await s.deploy([...LB, MEMBERS, `--env-file=${env}`]);
+    expectClean(run);
+    const enable = run.calls.find(c => c.command === 'services enable');
+    expect(enable?.argv).toContain('pubsub.googleapis.com');
+    const key = `topic/${PROJECT}/jit-access-events`;
+    expect(s.model().resources[key]).toEqual({
+      name: `projects/${PROJECT}/topics/jit-access-events`,
+    });
+    for (const service of SERVICES_LB) {
+      const publishes = ['jit-access-activate', 'jit-access-approve'].includes(
+        service,
+      );
+      expect(rolesOf(s, key, sa(service))).toEqual(
+        publishes ? ['roles/pubsub.publisher'] : [],
+      );
+    }
+    // The functions are told the topic as it was given.
+    const deploys = changing(run.calls).filter(
+      c => c.command === 'beta run deploy',
+    );
+    expect(deploys.map(d => envOf(d)['NOTIFICATION_TOPIC'])).toEqual(
+      SERVICES_LB.map(() => 'jit-access-events'),
+    );
+
+    const again = await s.deploy([...LB, MEMBERS, `--env-file=${env}`]);
+    expectClean(again);
+    expect(
+      again.calls.filter(
+        c => /^pubsub /.test(c.command ?? '') && c.effect !== 'read',
+      ),
+    ).toEqual([]);
+  });
+
+  it('grants on a topic of another project without creating it', async () => {
+    const s = sandbox(world);
+    const env = s.writeFile(
+      'topic.env',
+      `NOTIFICATION_TOPIC=projects/${OTHER}/topics/jit-events\n`,
+    );
+    const run = await s.deploy([...BASE, MEMBERS, `--env-file=${env}`]);
+    expectClean(run);
+    expect(run.calls.some(c => c.command === 'pubsub topics create')).toBe(
+      false,
+    );
+    expect(rolesOf(s, `topic/${OTHER}/jit-events`, sa('jit-access'))).toEqual([
+      'roles/pubsub.publisher',
+    ]);
+  });
+
+  it('stops, naming what to do, when a topic of another project does not exist', async () => {
+    const s = sandbox(world);
+    const env = s.writeFile(
+      'topic.env',
+      `NOTIFICATION_TOPIC=projects/${OTHER}/topics/missing-topic\n`,
+    );
+    const run = await s.deploy([...BASE, MEMBERS, `--env-file=${env}`]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(
+      /topic missing-topic not found in project events-hub: create it there \(gcloud pubsub topics create missing-topic --project=events-hub\)/,
+    );
+    expect(changing(run.calls).some(c => c.command === 'beta run deploy')).toBe(
+      false,
+    );
+  });
+
+  it('refuses a topic name Pub/Sub would refuse, before any change', async () => {
+    const s = sandbox(world);
+    const env = s.writeFile('topic.env', 'NOTIFICATION_TOPIC=projects/x/y\n');
+    const run = await s.deploy([...BASE, MEMBERS, `--env-file=${env}`]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(
+      /NOTIFICATION_TOPIC must be a Pub\/Sub topic name/,
+    );
+    expect(changing(run.calls)).toEqual([]);
+  });
+
+  it('touches no Pub/Sub without NOTIFICATION_TOPIC', async () => {
+    const {run} = await fresh('single');
+    expect(run.calls.some(c => /^pubsub /.test(c.command ?? ''))).toBe(false);
+    expect(
+      run.calls.find(c => c.command === 'services enable')?.argv,
+    ).not.toContain('pubsub.googleapis.com');
+  });
+});
+
 describe('deploy.sh stops with a clear message when a prerequisite is missing', () => {
   const noBilling: World = {
     ...DEFAULT_WORLD,

@@ -197,6 +197,8 @@ function policyResource() {
       return `${group}/${positionals[0]}`;
     case 'secrets':
       return `secret/${project}/${positionals[0]}`;
+    case 'pubsub topics':
+      return `topic/${project}/${positionals[0]}`;
     case 'run services':
       return `run/${project}/${region}/${positionals[0]}`;
     case 'iap web':
@@ -212,6 +214,11 @@ function policyResource() {
 function mustExistForPolicy(key) {
   if (/^(run|backendService)\//.test(key) && !get(key)) fail('NOT_FOUND', `${key} was not found`);
   if (/^secret\//.test(key) && !(world.secrets || []).includes(key)) fail('NOT_FOUND', `${key} was not found`);
+  if (/^topic\//.test(key) && !topicExists(key)) fail('NOT_FOUND', `${key} was not found`);
+}
+/** A topic created here, or one the world says exists (e.g. in another project). */
+function topicExists(key) {
+  return Boolean(get(key)) || (world.topics || []).includes(key);
 }
 function parseEnvYaml(text) {
   const env = {};
@@ -282,6 +289,16 @@ switch (c) {
     createOnce(saKey(email), {email, uniqueId: String(10n ** 20n + BigInt(state.nextId++))});
     break;
   }
+  case 'pubsub topics describe': {
+    const key = `topic/${project}/${name}`;
+    if (!topicExists(key)) fail('NOT_FOUND', `Resource not found (resource=${name}).`);
+    finish(0, render({name: `projects/${project}/topics/${name}`}), '');
+    break;
+  }
+  case 'pubsub topics create':
+    if (topicExists(`topic/${project}/${name}`)) fail('ALREADY_EXISTS', `Resource already exists in the project (resource=${name}).`);
+    createOnce(`topic/${project}/${name}`, {name: `projects/${project}/topics/${name}`});
+    break;
   case 'firestore databases describe':
     describeOrNotFound(`firestore/${project}/${flag('database') || '(default)'}`);
     break;

@@ -14,6 +14,8 @@ export interface World {
   account?: string;
   projects?: Record<string, {number: string; billing: boolean}>;
   secrets?: string[];
+  /** Pub/Sub topics that exist before the deployment, as `topic/<project>/<id>`. */
+  topics?: string[];
   dnsZones?: string[];
   denyPolicyRead?: boolean;
   adcToken?: string;

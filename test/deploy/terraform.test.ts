@@ -211,6 +211,44 @@ describeIf(hasTerraform, 'terraform is not installed')(
 );
 
 const INDEX_FILE = path.join(REPO, 'firestore.indexes.json');
+describe('the Terraform module and NOTIFICATION_TOPIC', () => {
+  type Resources = Record<string, Record<string, Record<string, unknown>[]>>;
+  let json: {locals: Record<string, string>[]; resource: Resources};
+  beforeAll(async () => {
+    json = (await parse(
+      'main.tf',
+      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
+    )) as typeof json;
+  });
+  const resource = (type: string, name: string) =>
+    json.resource[type]![name]![0]!;
+
+  it('enables Pub/Sub and creates the topic only when it is named, in project_id, and create_notification_topic allows', () => {
+    const locals = Object.assign({}, ...json.locals) as Record<string, string>;
+    expect(locals['apis']).toContain(
+      'local.topic_id != "" ? ["pubsub.googleapis.com"] : []',
+    );
+    const topic = resource('google_pubsub_topic', 'events');
+    expect(topic['count']).toBe(
+      '${local.topic_id != "" && local.topic_project == var.project_id && var.create_notification_topic ? 1 : 0}',
+    );
+    expect(topic['name']).toBe('${local.topic_id}');
+  });
+
+  it('lets exactly the functions that mail publish to the topic, wherever it lives', () => {
+    const grant = resource('google_pubsub_topic_iam_member', 'publisher');
+    expect(grant['for_each']).toBe(
+      '${local.topic_id == "" ? {} : { for k, f in local.functions : k => f if f.mail }}',
+    );
+    expect(grant['project']).toBe('${local.topic_project}');
+    expect(grant['role']).toBe('roles/pubsub.publisher');
+    // The same functions that may read the SMTP secret: app, activate, approve.
+    expect(
+      resource('google_secret_manager_secret_iam_member', 'smtp')['for_each'],
+    ).toMatch(/if f\.mail/);
+  });
+});
+
 describe('the Terraform module and the health checks', () => {
   it('gives every service a startup probe (/health/ready, or /health/alive in lb) and a liveness probe on /health/alive', async () => {
     const json = (await parse(

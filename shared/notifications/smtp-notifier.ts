@@ -74,12 +74,15 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
 
   /**
    * Sends one mail, or reports why it could not be sent; never throws. `what`
-   * names the mail in the log; `compose` gets the base URL for links.
+   * names the mail in the log; `compose` gets the base URL for links. The
+   * recipients are users, mapped by SMTP_ADDRESS_MAPPING, except the copies
+   * when `ccAsGiven` (addresses an administrator configured).
    */
   async function send(
     what: string,
     labels: Record<string, string>,
     compose: (base: string | undefined) => Mail,
+    ccAsGiven = false,
   ): Promise<NotificationStatus> {
     try {
       if (!smtp.senderAddress) {
@@ -95,7 +98,7 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
       ).sendMail({
         from: {name: smtp.senderName, address: smtp.senderAddress},
         to: mail.to.map(a => addressOf(a, labels)),
-        cc: mail.cc.map(a => addressOf(a, labels)),
+        cc: ccAsGiven ? mail.cc : mail.cc.map(a => addressOf(a, labels)),
         subject: mail.subject,
         html: mail.html,
         text: mail.text,
@@ -152,6 +155,8 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
               timezone: config.notificationTimezone,
             },
           ),
+        // NOTIFY_SELF_ACTIVATION lists mail addresses, not users.
+        true,
       );
     },
   };

@@ -91,6 +91,15 @@ beforeAll(async () => {
   });
   await register('selfActivateMail', configWith(smtp.port));
   await register('selfActivateMailDown', configWith(deadPort));
+  const mapped = configWith(smtp.port);
+  await register('selfActivateMailMapped', {
+    ...mapped,
+    smtp: {
+      ...mapped.smtp,
+      addressMapping:
+        "user.email.extract('{handle}@example.com') + '@mail.example.com'",
+    },
+  });
 });
 
 afterAll(async () => {
@@ -156,6 +165,17 @@ describe('the self-activation mail', () => {
       ]),
     );
     expect(auditEvent()).toMatchObject({mail: {delivered: true}});
+  });
+
+  it("maps the user's address with SMTP_ADDRESS_MAPPING, and sends the copies to the addresses as configured", async () => {
+    const res = await post(
+      {roles: ['roles/a'], justification: 'case 42', durationMinutes: 30},
+      'selfActivateMailMapped',
+    );
+    expect(res.status).toBe(200);
+    expect(smtp.mails.map(m => m.rcptTo.sort())).toEqual([
+      ['alice@mail.example.com', 'security@example.com'],
+    ]);
   });
 
   it('never fails or undoes the activation when the mail cannot be sent', async () => {

@@ -71,6 +71,16 @@ export class AbortedError extends AppError {
   readonly status = 'ABORTED';
 }
 
+/**
+ * 409 ABORTED: the write would take an IAM policy over one of IAM's limits
+ * (shared/activation/policy-budget.ts); the message names the limit and the
+ * policy. Not retried: the same write would be refused again.
+ */
+export class PolicyLimitError extends AppError {
+  readonly httpStatus = 409;
+  readonly status = 'ABORTED';
+}
+
 /** 409 ALREADY_EXISTS: e.g. this reviewer already approved. */
 export class AlreadyExistsError extends AppError {
   readonly httpStatus = 409;

@@ -1,5 +1,10 @@
 import {makeMemoryLogger} from '../log';
-import {AbortedError, InvalidArgumentError, UnavailableError} from '../errors';
+import {
+  AbortedError,
+  InvalidArgumentError,
+  PolicyLimitError,
+  UnavailableError,
+} from '../errors';
 import type {IamPolicy} from '../ports';
 import {MemoryIam} from '../../test/activation/memory-iam';
 import {DEFAULT_RETRY_POLICY} from '../google/edge';
@@ -222,6 +227,98 @@ describe('makeActivator', () => {
     expect(roles(iam.policies.get('p1'), 'user:c@example.com')).toEqual([
       'roles/y',
     ]);
+  });
+
+  describe("IAM's principal limit", () => {
+    /** p1 with `n` principals besides root's owner binding. */
+    function crowded(n: number) {
+      const s = setup();
+      s.iam.seed('p1', {
+        version: 3,
+        bindings: [
+          {role: 'roles/owner', members: ['user:root@example.com']},
+          {
+            role: 'roles/viewer',
+            members: Array.from(
+              {length: n},
+              (_, i) => `user:u${i}@example.com`,
+            ),
+          },
+        ],
+      });
+      return s;
+    }
+
+    it('refuses a write over 1,500 principals with 409 naming the limit and the project, and writes nothing', async () => {
+      const {iam, activator} = crowded(1499);
+      const err = await activator
+        .activate('p1', 'a@example.com', [grant('roles/x')], 'd')
+        .catch(e => e);
+      expect(err).toBeInstanceOf(PolicyLimitError);
+      expect(err.httpStatus).toBe(409);
+      expect(err.message).toMatch(
+        /project p1: .*1501 principals.*limit of 1500.*projects\/p1/s,
+      );
+      expect(iam.calls).toEqual({get: 1, set: 0});
+    });
+
+    it('writes up to 1,500 exactly, and warns from 80 % on', async () => {
+      const {iam, activator, entries} = crowded(1498);
+      await activator.activate('p1', 'a@example.com', [grant('roles/x')], 'd');
+      expect(iam.calls.set).toBe(1);
+      expect(entries()).toContainEqual(
+        expect.objectContaining({
+          principals: 1500,
+          'logging.googleapis.com/labels': expect.objectContaining({
+            event: 'activation.policyBudget',
+          }),
+        }),
+      );
+    });
+
+    it('frees room by purging expired activations in the same write', async () => {
+      const {iam, activator} = crowded(1400);
+      const expired = Array.from({length: 150}, (_, i) => ({
+        role: 'roles/browser',
+        members: [`user:old${i}@example.com`],
+        condition: {
+          title: 'JIT access activation',
+          expression: `(request.time >= timestamp("2020-01-01T00:00:00Z") && request.time < timestamp("2020-01-01T0${i % 10}:30:00Z"))`,
+        },
+      }));
+      const seeded = iam.policies.get('p1')!;
+      iam.seed('p1', {...seeded, bindings: [...seeded.bindings!, ...expired]});
+      await activator.activate('p1', 'a@example.com', [grant('roles/x')], 'd');
+      const written = iam.policies.get('p1')!;
+      expect(written.bindings!.some(b => b.role === 'roles/browser')).toBe(
+        false,
+      );
+      expect(roles(written, 'user:a@example.com')).toEqual(['roles/x']);
+    });
+
+    it('fails only the caller who would take a merged write over the limit', async () => {
+      const {iam, activator} = crowded(1497);
+      iam.latencyMs = 10;
+      const first = activator.activate(
+        'p1',
+        'a@example.com',
+        [grant('roles/x')],
+        'd',
+      );
+      const outcomes = await Promise.allSettled([
+        first,
+        activator.activate('p1', 'b@example.com', [grant('roles/y')], 'd'),
+        activator.activate('p1', 'c@example.com', [grant('roles/z')], 'd'),
+      ]);
+      expect(outcomes.map(o => o.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+      ]);
+      expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(
+        PolicyLimitError,
+      );
+    });
   });
 
   it('lets a later call on the project run after a failed one', async () => {

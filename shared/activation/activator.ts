@@ -25,6 +25,7 @@ import {
   ConflictError,
   GooglePermissionError,
   InvalidArgumentError,
+  PolicyLimitError,
   UnavailableError,
 } from '../errors';
 import type {Logger} from '../log';
@@ -34,6 +35,11 @@ import {
   activationBinding,
   applyActivations,
 } from './policy-edit';
+import {
+  countPrincipals,
+  MAX_POLICY_PRINCIPALS,
+  POLICY_PRINCIPALS_WARNING,
+} from './policy-budget';
 import type {ActivationGrant, Activator} from './types';
 
 /** What the activator writes through, and knobs tests turn (clock, pauses). */
@@ -180,6 +186,7 @@ export function makeActivator(options: ActivatorOptions): Activator {
       const live = withinBudget(projectId, jobs);
       if (live.length === 0) return [];
       const edited = applyActivations(policy, live, now());
+      checkBudget(projectId, edited);
       try {
         await iam.setIamPolicy(projectId, edited, {
           requestReason: requestReason(live),
@@ -208,6 +215,31 @@ export function makeActivator(options: ActivatorOptions): Activator {
         const bound = Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1));
         await sleep(bound / 2 + random() * (bound / 2));
       }
+    }
+  }
+
+  /**
+   * Refuses a policy over IAM's principal limit before it is sent, and warns
+   * above 80 % of it.
+   */
+  function checkBudget(projectId: string, edited: IamPolicy): void {
+    const count = countPrincipals(edited);
+    if (count > MAX_POLICY_PRINCIPALS) {
+      log.warn(
+        `IAM policy of ${projectId} would hold ${count} principals, over the limit of ${MAX_POLICY_PRINCIPALS}`,
+        {event: 'activation.policyLimit', project: projectId},
+        {principals: count, limit: MAX_POLICY_PRINCIPALS},
+      );
+      throw new PolicyLimitError(
+        `Could not activate on project ${projectId}: its IAM policy would hold ${count} principals, over IAM's limit of ${MAX_POLICY_PRINCIPALS} per policy (every occurrence counts); an administrator must remove bindings from the policy of projects/${projectId}`,
+      );
+    }
+    if (count >= POLICY_PRINCIPALS_WARNING) {
+      log.warn(
+        `IAM policy of ${projectId} holds ${count} principals, ${Math.round((count / MAX_POLICY_PRINCIPALS) * 100)} % of the limit of ${MAX_POLICY_PRINCIPALS}`,
+        {event: 'activation.policyBudget', project: projectId},
+        {principals: count, limit: MAX_POLICY_PRINCIPALS},
+      );
     }
   }
 
@@ -244,10 +276,15 @@ export function makeActivator(options: ActivatorOptions): Activator {
       for (const j of written) settle(j);
     } catch (err) {
       const open = jobs.filter(j => !j.settled);
-      // IAM refused the merged policy: find out whose part it refused, so
-      // that one caller's bad grant does not fail the others. Each of these
+      // IAM refused the merged policy, or it would be over IAM's limit: find
+      // out whose part is refused, so that one caller's bad grant (or the
+      // caller past the limit) does not fail the others. Each of these
       // writes checks the caller's budget again.
-      if (err instanceof InvalidArgumentError && open.length > 1) {
+      if (
+        (err instanceof InvalidArgumentError ||
+          err instanceof PolicyLimitError) &&
+        open.length > 1
+      ) {
         for (const job of open) await runBatch(projectId, [job]);
         return;
       }

@@ -74,12 +74,6 @@ describe('applyActivations', () => {
       '2040-01-01T11:00:00Z',
       '2040-01-01T14:00:00Z',
     ),
-    bobExpired: activation(
-      'roles/viewer',
-      'user:bob@example.com',
-      '2039-01-01T11:00:00Z',
-      '2039-01-01T12:00:00Z',
-    ),
     aliceOtherRoleActive: activation(
       'roles/viewer',
       alice,
@@ -126,6 +120,14 @@ describe('applyActivations', () => {
         expression: `(${window('2040-01-01T11:00:00Z', '2040-01-01T14:00:00Z')}) && (resource.name == "y")`,
       },
     },
+    // Anyone's expired activation: it grants nothing and counts against
+    // IAM's principal limit.
+    bobExpired: activation(
+      'roles/viewer',
+      'user:bob@example.com',
+      '2039-01-01T11:00:00Z',
+      '2039-01-01T12:00:00Z',
+    ),
     aliceExpiredOtherRole: activation(
       'roles/editor',
       alice,
@@ -166,15 +168,14 @@ describe('applyActivations', () => {
     expect(result.bindings).not.toContain(removed[name]);
   });
 
-  it('keeps bob in an expired activation shared with alice, without alice', () => {
-    expect(result.bindings).toContainEqual({
-      ...sharedExpired,
-      members: ['user:bob@example.com'],
-    });
+  it('removes an expired activation shared with alice, bob included', () => {
+    expect(
+      result.bindings?.filter(b => b.condition === sharedExpired.condition),
+    ).toEqual([]);
   });
 
   it('adds the activation last, once', () => {
-    expect(result.bindings).toHaveLength(Object.keys(kept).length + 2);
+    expect(result.bindings).toHaveLength(Object.keys(kept).length + 1);
     expect(result.bindings?.[result.bindings.length - 1]).toEqual(
       activationBinding(
         'alice@example.com',
@@ -274,14 +275,16 @@ describe('applyActivations on activations IAM merged', () => {
     ]);
   });
 
-  it("takes the user out of a shared activation that has expired, leaving the other's", () => {
+  it('removes a shared activation that has expired, for every member', () => {
     const expired = shared(
       'roles/editor',
       '2039-01-01T11:00:00Z',
       '2039-01-01T12:00:00Z',
     );
     const result = applyActivations({bindings: [expired]}, [edit], NOW);
-    expect(result.bindings?.[0]).toEqual({...expired, members: [bob]});
+    expect(result.bindings).toEqual([
+      activationBinding('alice@example.com', grant, edit.description),
+    ]);
   });
 
   it('leaves a shared time-bound binding that is not an activation as it was', () => {

@@ -1,8 +1,9 @@
 /**
  * The pure edit of a project's IAM policy that activates roles (docs/design.md §1):
  * one binding per grant, same-role same-member temporary bindings purged
- * (this is how an active role is extended), the user's expired activations
- * removed; every other binding and the audit configs are returned as they
+ * (this is how an active role is extended), every expired activation binding
+ * removed (anyone's: it grants nothing, and counts against IAM's limits);
+ * every other binding and the audit configs are returned as they
  * were read (the same objects), at version 3 with the etag that was read.
  *
  * IAM stores bindings of one role and one condition as one binding, so two
@@ -58,6 +59,12 @@ function isExpiredActivationOf(
   return activation !== undefined && activation.end.getTime() <= now.getTime();
 }
 
+/** An activation binding of ours (by its title and window) whose window has closed. */
+function isExpiredActivation(binding: IamBinding, now: Date): boolean {
+  const activation = parseActivation(binding.condition);
+  return activation !== undefined && activation.end.getTime() <= now.getTime();
+}
+
 /** An activation binding (ours, by its condition) of this member and others. */
 function isSharedActivationOf(binding: IamBinding, member: string): boolean {
   return (
@@ -98,6 +105,10 @@ export function applyActivations(
     });
     bindings.push(...added);
   }
+  // Every expired activation of ours, whoever it was for, so that it stops
+  // counting against IAM's limits (policy-budget.ts). The ones just added
+  // start now and are never expired.
+  bindings = bindings.filter(b => !isExpiredActivation(b, now));
   const result: IamPolicy = {...policy, version: 3, bindings};
   return result;
 }

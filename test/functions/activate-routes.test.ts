@@ -306,6 +306,32 @@ describe('self-activate', () => {
     expect(bindings().filter(b => b.role === 'roles/a')).toHaveLength(1);
   });
 
+  it("answers 409 naming IAM's principal limit and the policy, instead of Google's 400, and writes nothing", async () => {
+    const crowd = {
+      role: 'roles/viewer',
+      members: Array.from({length: 1499}, (_, i) => `user:u${i}@example.com`),
+    };
+    fake.world.policies![`projects/${PROJECT}`]!.bindings = [
+      OWNER_BINDING,
+      crowd,
+    ];
+    const res = await post({
+      roles: ['roles/a'],
+      justification: 'x',
+      durationMinutes: 5,
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.error.status).toBe('ABORTED');
+    expect(res.body.error.message).toMatch(
+      new RegExp(
+        `project ${PROJECT}: its IAM policy would hold 1501 principals, over IAM's limit of 1500`,
+      ),
+    );
+    expect(fake.calls(GET)).toHaveLength(1);
+    expect(fake.calls(SET)).toHaveLength(0);
+    expect(bindings()).toEqual([OWNER_BINDING, crowd]);
+  });
+
   it('answers 409 ABORTED after 6 conflicting attempts, having written nothing', async () => {
     fake.failNext(SET, 409, 6);
     const res = await post({

@@ -965,6 +965,7 @@ const GCLOUD_APIS = [
   'iam',
   'iamcredentials',
   'iap',
+  'pubsub',
   'run',
   'secretmanager',
   'serviceusage',

@@ -34,6 +34,7 @@ import {
   ActivationEdit,
   activationBinding,
   applyActivations,
+  removeActivation,
 } from './policy-edit';
 import {
   countPrincipals,
@@ -304,7 +305,48 @@ export function makeActivator(options: ActivatorOptions): Activator {
     }
   }
 
+  /**
+   * Removes one activation binding: read, edit, write with the etag read;
+   * conflicts retried as for activations; a write that went unanswered is
+   * read back. Not merged with the queue: it is rare, and the etag keeps it
+   * from racing a merged write.
+   */
+  async function deactivate(
+    projectId: string,
+    userEmail: string,
+    grant: ActivationGrant,
+  ): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      const policy = await iam.getIamPolicy(projectId);
+      const edited = removeActivation(policy, userEmail, grant);
+      if (!edited) return false;
+      try {
+        await iam.setIamPolicy(projectId, edited, {
+          requestReason: `Removing the activation of ${grant.role} for ${userEmail}`,
+        });
+        return true;
+      } catch (err) {
+        if (isUnanswered(err)) {
+          // The write may have applied: the binding is gone or it is not.
+          const current = await iam.getIamPolicy(projectId);
+          if (!removeActivation(current, userEmail, grant)) return true;
+          throw err;
+        }
+        if (!(err instanceof ConflictError)) throw err;
+        if (attempt >= maxAttempts) {
+          throw new AbortedError(
+            `Could not remove the activation on project ${projectId}: concurrent modifications of its IAM policy; try again`,
+            {cause: err},
+          );
+        }
+        const bound = Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1));
+        await sleep(bound / 2 + random() * (bound / 2));
+      }
+    }
+  }
+
   return {
+    deactivate,
     activate(
       projectId: string,
       userEmail: string,

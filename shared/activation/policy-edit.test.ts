@@ -1,5 +1,9 @@
 import type {IamBinding, IamPolicy} from '../ports';
-import {activationBinding, applyActivations} from './policy-edit';
+import {
+  activationBinding,
+  applyActivations,
+  removeActivation,
+} from './policy-edit';
 
 const NOW = new Date('2040-01-01T12:00:00Z');
 const window = (startIso: string, endIso: string) =>
@@ -301,5 +305,51 @@ describe('applyActivations on activations IAM merged', () => {
     };
     const result = applyActivations({bindings: [foreign]}, [edit], NOW);
     expect(result.bindings?.[0]).toBe(foreign);
+  });
+});
+
+describe('removeActivation', () => {
+  const g = {
+    role: 'roles/browser',
+    start: new Date('2040-01-01T10:00:00Z'),
+    end: new Date('2040-01-01T11:00:00Z'),
+  };
+  const mine = activationBinding('alice@example.com', g, 'Approved by bob');
+  const owner = {role: 'roles/owner', members: ['user:root@example.com']};
+
+  it('removes the binding whatever its description, and keeps the rest as read', () => {
+    const policy = {
+      etag: 'e1',
+      bindings: [
+        owner,
+        {...mine, condition: {...mine.condition!, description: 'other'}},
+      ],
+    };
+    expect(removeActivation(policy, 'Alice@example.com', g)).toEqual({
+      etag: 'e1',
+      version: 3,
+      bindings: [owner],
+    });
+  });
+
+  it('takes the user out of a binding IAM merged with others', () => {
+    const merged = {
+      ...mine,
+      members: [...mine.members, 'user:bob@example.com'],
+    };
+    expect(
+      removeActivation({bindings: [merged]}, 'alice@example.com', g)?.bindings,
+    ).toEqual([{...merged, members: ['user:bob@example.com']}]);
+  });
+
+  it('is undefined when no binding has that window, so that nothing is written', () => {
+    const other = activationBinding(
+      'alice@example.com',
+      {...g, end: new Date('2040-01-01T11:00:01Z')},
+      'd',
+    );
+    expect(
+      removeActivation({bindings: [owner, other]}, 'alice@example.com', g),
+    ).toBeUndefined();
   });
 });

@@ -112,3 +112,34 @@ export function applyActivations(
   const result: IamPolicy = {...policy, version: 3, bindings};
   return result;
 }
+
+/**
+ * The policy without the binding that activating `grant` for `userEmail`
+ * wrote: matched by role, title and window expression (the description may
+ * name other approvers); the member is taken out of a binding IAM merged
+ * with others. Undefined when the policy holds no such binding.
+ */
+export function removeActivation(
+  policy: IamPolicy,
+  userEmail: string,
+  grant: ActivationGrant,
+): IamPolicy | undefined {
+  const member = userMember(userEmail);
+  const {title, expression} = formatActivationCondition(grant);
+  const matches = (b: IamBinding) =>
+    b.role === grant.role &&
+    b.members.includes(member) &&
+    b.condition?.title === title &&
+    b.condition?.expression === expression;
+  const bindings = policy.bindings ?? [];
+  if (!bindings.some(matches)) return undefined;
+  return {
+    ...policy,
+    version: 3,
+    bindings: bindings.flatMap(b => {
+      if (!matches(b)) return [b];
+      const rest = b.members.filter(m => m !== member);
+      return rest.length === 0 ? [] : [{...b, members: rest}];
+    }),
+  };
+}

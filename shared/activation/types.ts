@@ -37,4 +37,16 @@ export interface Activator {
     grants: ActivationGrant[],
     description: string,
   ): Promise<void>;
+  /**
+   * Removes the binding that activating `grant` for `userEmail` wrote (same
+   * role, member, title and window expression, whatever its description),
+   * in one read-modify-write with conflicts retried; a binding IAM merged
+   * with other members keeps them. Resolves true when one was removed, false
+   * when there was none (nothing is written then).
+   */
+  deactivate(
+    projectId: string,
+    userEmail: string,
+    grant: ActivationGrant,
+  ): Promise<boolean>;
 }

@@ -194,6 +194,44 @@ export function makeApprovalService(
     );
   }
 
+  /**
+   * Before a request whose IAM write failed (FAILED, or APPROVED for too
+   * long) is closed: removes any binding that write may have left, so that
+   * the request never reads DENIED or WITHDRAWN while its binding exists.
+   * Only when the action is allowed (checked again in the transaction); a
+   * failure here fails the action before anything is recorded.
+   */
+  async function removeLeftover(
+    current: AccessRequest,
+    user: string,
+    action: RequestAction,
+  ): Promise<void> {
+    if (!current.activation) return;
+    if (!transition(current, action, user, now()).ok) return;
+    const removed = await activator.deactivate(
+      current.project,
+      current.requester,
+      {
+        role: current.role,
+        ...(current.resourceCondition !== undefined
+          ? {resourceCondition: current.resourceCondition}
+          : {}),
+        start: new Date(current.activation.start),
+        end: new Date(current.activation.end),
+      },
+    );
+    if (removed) {
+      log.warn(
+        `Removed the binding that the failed activation of request ${current.id} left in the IAM policy of ${current.project}`,
+        {
+          event: 'activation.leftoverRemoved',
+          requestId: current.id,
+          project: current.project,
+        },
+      );
+    }
+  }
+
   async function isMpaEligible(
     user: string,
     project: string,
@@ -477,6 +515,7 @@ export function makeApprovalService(
               `You are no longer eligible to review ${describeEntitlement(current)} on project ${current.project}`,
             );
           }
+          await removeLeftover(current, user, {type: 'deny', reason});
           const {request} = await change(id, user, {type: 'deny', reason});
           return notify(request, 'denied', 'ActivationRequestDenied', user);
         },
@@ -489,6 +528,10 @@ export function makeApprovalService(
         {user, requestId: id},
         {},
         async () => {
+          const current = await store.get(id);
+          if (current && visibleTo(current, user)) {
+            await removeLeftover(current, user, {type: 'withdraw'});
+          }
           const {request} = await change(id, user, {type: 'withdraw'});
           return notify(request, 'withdrawn', 'ActivationRequestWithdrawn');
         },

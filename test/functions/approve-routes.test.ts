@@ -401,6 +401,96 @@ describe('approving', () => {
   });
 });
 
+describe('a write that lands after the client gave up', () => {
+  /**
+   * Approves `r` while every setIamPolicy answers 503 (the request is
+   * recorded FAILED), then lands the policy the client last sent, as IAM may
+   * apply a write whose answer never came. Returns the activation binding.
+   */
+  async function failThenLand(r: {id: string; project?: unknown}) {
+    h.fake.failNext(SET, 503, 100_000);
+    const failed = await h.post(`/api/requests/${r.id}/approve`, BOB);
+    expect(failed.status).toBe(503);
+    h.fake.clearFaults();
+    const stored = (await h.get(`/api/requests/${r.id}`, ALICE).expect(200))
+      .body;
+    expect(stored.state).toBe('FAILED');
+    const sent = h.fake.calls(SET).at(-1)!.body as {
+      policy: {bindings: Array<{role: string; members: string[]}>};
+    };
+    const key = `projects/${stored.project}`;
+    h.fake.world.policies![key] = {
+      ...h.fake.world.policies![key],
+      bindings: sent.policy.bindings,
+    };
+    const binding = sent.policy.bindings.find(
+      b => b.role === stored.role && b.members.includes(`user:${ALICE}`),
+    );
+    expect(binding).toBeDefined();
+    return {key, binding: binding!};
+  }
+  // A window of its own: an identical binding that an earlier test wrote in
+  // the same second would count as this write's.
+  let minutes = 40;
+  const landingBody = () =>
+    requestBody({durationMinutes: ++minutes, justification: `case ${minutes}`});
+  const inPolicy = (key: string, binding: unknown) =>
+    (h.fake.world.policies![key]!.bindings ?? []).some(
+      b => JSON.stringify(b) === JSON.stringify(binding),
+    );
+
+  it('is removed when a reviewer denies the FAILED request, so that it never reads DENIED with its binding in place', async () => {
+    const r = await createRequest(landingBody());
+    const {key, binding} = await failThenLand(r);
+    expect(inPolicy(key, binding)).toBe(true);
+    const res = await h
+      .post(`/api/requests/${r.id}/deny`, CAROL, {reason: 'not now'})
+      .expect(200);
+    expect(res.body.state).toBe('DENIED');
+    expect(inPolicy(key, binding)).toBe(false);
+    expect(
+      auditEvents('activation.leftoverRemoved').some(l => l.requestId === r.id),
+    ).toBe(true);
+  });
+
+  it('is removed when the requester withdraws the FAILED request', async () => {
+    const r = await createRequest(landingBody());
+    const {key, binding} = await failThenLand(r);
+    const res = await h
+      .post(`/api/requests/${r.id}/withdraw`, ALICE, {})
+      .expect(200);
+    expect(res.body.state).toBe('WITHDRAWN');
+    expect(inPolicy(key, binding)).toBe(false);
+  });
+
+  it('leaves the request FAILED, and the binding, when IAM cannot be written: nothing is recorded half', async () => {
+    const r = await createRequest(landingBody());
+    const {key, binding} = await failThenLand(r);
+    h.fake.failNext(SET, 503, 100_000);
+    const res = await h.post(`/api/requests/${r.id}/deny`, CAROL, {
+      reason: 'not now',
+    });
+    expect(res.status).toBe(503);
+    h.fake.clearFaults();
+    expect((await h.get(`/api/requests/${r.id}`, ALICE)).body.state).toBe(
+      'FAILED',
+    );
+    expect(inPolicy(key, binding)).toBe(true);
+    // Once IAM answers again, the deny goes through and removes it.
+    await h
+      .post(`/api/requests/${r.id}/deny`, CAROL, {reason: 'not now'})
+      .expect(200);
+    expect(inPolicy(key, binding)).toBe(false);
+  });
+
+  it('removes nothing when a request that never failed is withdrawn', async () => {
+    const r = await createRequest(landingBody());
+    h.fake.resetLog();
+    await h.post(`/api/requests/${r.id}/withdraw`, ALICE, {}).expect(200);
+    expect(h.fake.calls()).toEqual([]);
+  });
+});
+
 /** Moves the request's last reminder (or creation) `minutes` into the past. */
 async function backdateReminder(id: string, minutes: number) {
   await h.firestore

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       deadlineMs: 2_000,
     }),
     eligibility: approvalEligibility(),
-    activator: {activate: async () => {}},
+    activator: {activate: async () => {}, deactivate: async () => false},
     notifier: {
       notify: async () => {
         mails++;

@@ -7,23 +7,19 @@
  * body, the IAM write and the answers; the sandbox test walks the same path
  * with the real catalogs.
  */
-import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import {buildTarget} from '../../functions/targets';
 import {
   fakeEndpoints,
   startFakeGoogleCloud,
   type FakeGoogleCloud,
   type WorldBinding,
 } from '../../sandbox/fake-gcp';
-import {makeActivator} from '../../shared/activation/activator';
 import type {Config} from '../../shared/config';
 import {compileJustificationPattern} from '../../shared/limits';
-import {makeProjectIamClient} from '../../shared/google/resource-manager';
 import {makeMemoryLogger} from '../../shared/log';
 import {makeTestIap, type TestIap} from '../support/iap';
-import {servicesOver} from '../support/services';
+import {registerActivateTarget} from '../activation/activate-target';
 import {celParseErrors} from '../activation/cel-check';
 import {
   activationWorld,
@@ -43,29 +39,14 @@ let iap: TestIap;
 const eligibility = memoryEligibility();
 const memory = makeMemoryLogger();
 
-async function register(name: string, config: Config) {
-  const log = memory.logger;
-  functions.http(
-    name,
-    await buildTarget(
-      'activate',
-      servicesOver({
-        config: {...config, rateLimitPerMinute: 0},
-        log,
-        verifier: iap.verifier,
-        eligibility,
-        activator: makeActivator({
-          iam: makeProjectIamClient(config, log, {
-            retry: {initialDelayMs: 5, maxDelayMs: 20, deadlineMs: 5_000},
-          }),
-          log,
-          initialDelayMs: 5,
-          maxDelayMs: 20,
-        }),
-        now: () => NOW,
-      }),
-    ),
-  );
+function register(name: string, config: Config) {
+  return registerActivateTarget(name, {
+    config,
+    log: memory.logger,
+    verifier: iap.verifier,
+    eligibility,
+    now: () => NOW,
+  });
 }
 
 beforeAll(async () => {

@@ -5,22 +5,18 @@
  * and Resource Manager adapter against the fake Google Cloud. Eligibility is
  * in memory (test/support/memory-eligibility.ts).
  */
-import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import {buildTarget} from '../../functions/targets';
 import {
   fakeEndpoints,
   startFakeGoogleCloud,
   type FakeGoogleCloud,
 } from '../../sandbox/fake-gcp';
-import {makeActivator} from '../../shared/activation/activator';
 import type {Config} from '../../shared/config';
-import {makeProjectIamClient} from '../../shared/google/resource-manager';
 import {makeMemoryLogger} from '../../shared/log';
 import {makeSmtpNotifier} from '../../shared/notifications/smtp-notifier';
 import {makeTestIap, type TestIap} from '../support/iap';
-import {servicesOver} from '../support/services';
+import {registerActivateTarget} from '../activation/activate-target';
 import {startMailServer} from '../notifications/mail-server';
 import {
   activationWorld,
@@ -39,33 +35,20 @@ let deadPort: number;
 const eligibility = memoryEligibility();
 const memory = makeMemoryLogger();
 
-async function register(name: string, config: Config) {
-  const log = memory.logger;
-  functions.http(
-    name,
-    await buildTarget(
-      'activate',
-      servicesOver({
-        config: {...config, rateLimitPerMinute: 0},
-        log,
-        verifier: iap.verifier,
-        eligibility,
-        activator: makeActivator({
-          iam: makeProjectIamClient(config, log, {
-            retry: {initialDelayMs: 5, maxDelayMs: 20, deadlineMs: 5_000},
-          }),
-          log,
-        }),
-        notifier: makeSmtpNotifier({
-          config,
-          log,
-          baseUrl: async () => config.publicBaseUrl,
-          timeoutMs: 2_000,
-        }),
-        now: () => NOW,
-      }),
-    ),
-  );
+function register(name: string, config: Config) {
+  return registerActivateTarget(name, {
+    config,
+    log: memory.logger,
+    verifier: iap.verifier,
+    eligibility,
+    now: () => NOW,
+    notifier: makeSmtpNotifier({
+      config,
+      log: memory.logger,
+      baseUrl: async () => config.publicBaseUrl,
+      timeoutMs: 2_000,
+    }),
+  });
 }
 
 function configWith(port: number): Config {

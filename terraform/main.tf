@@ -240,6 +240,12 @@ resource "google_cloud_run_v2_service" "fn" {
     service_account = google_service_account.fn[each.key].email
     containers {
       image = lookup(var.images, each.key, var.image)
+      # More CPU while an instance starts: the first request after a scale
+      # from zero waits less (docs/deploy.md, "Cold starts"), as deploy.sh's
+      # --cpu-boost.
+      resources {
+        startup_cpu_boost = true
+      }
       # The health checks (functions/health/routes.ts), as deploy.sh sets them,
       # but for one difference: in lb the backend service that pins the IAP
       # audience (rule 3) is created after the service, so its startup waits

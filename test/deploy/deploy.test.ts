@@ -164,6 +164,14 @@ describe('deploy.sh, single topology', () => {
     expect(deploy.argv).toEqual(expect.arrayContaining(PROBE_FLAGS));
   });
 
+  it('turns on startup CPU boost, for the first request after a scale from zero', () => {
+    const deploy = changing(first.calls).find(
+      c => c.command === 'beta run deploy',
+    )!;
+    expect(deploy.argv).toContain('--cpu-boost');
+    expect(deploy.argv).not.toContain('--no-cpu-boost');
+  });
+
   it('creates no load balancer, backend service or certificate', () => {
     expect(first.calls.filter(c => c.command?.startsWith('compute '))).toEqual(
       [],

@@ -211,6 +211,25 @@ describeIf(hasTerraform, 'terraform is not installed')(
 );
 
 const INDEX_FILE = path.join(REPO, 'firestore.indexes.json');
+describe('the Terraform module and cold starts', () => {
+  it('turns on startup CPU boost on every service, as deploy.sh does', async () => {
+    const json = (await parse(
+      'main.tf',
+      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
+    )) as {
+      resource: Record<
+        string,
+        Record<string, Array<{template: Array<{containers: unknown[]}>}>>
+      >;
+    };
+    const service = json.resource['google_cloud_run_v2_service']!['fn']![0]!;
+    const container = service.template[0]!.containers[0] as {
+      resources?: Array<{startup_cpu_boost?: boolean}>;
+    };
+    expect(container.resources?.[0]?.startup_cpu_boost).toBe(true);
+  });
+});
+
 describe('the Terraform module and NOTIFICATION_TOPIC', () => {
   type Resources = Record<string, Record<string, Record<string, unknown>[]>>;
   let json: {locals: Record<string, string>[]; resource: Resources};

@@ -24,6 +24,7 @@ import {startFirestoreEmulator} from '../sandbox/firestore-emulator';
 import {makeApprovalService} from '../shared/approvals/service';
 import {loadConfig} from '../shared/config';
 import {makeFirestore} from '../shared/google/firestore';
+import {makeFirestoreGrantStore} from '../shared/google/firestore-grants';
 import {makeFirestoreRequestStore} from '../shared/google/firestore-requests';
 import {makeLogger} from '../shared/log';
 import type {BenchRow, BenchSection} from './lib/section';
@@ -91,6 +92,15 @@ export const approvalsSection: BenchSection = {
       const approvals = makeApprovalService({
         config,
         store,
+        grants: makeFirestoreGrantStore({
+          firestore,
+          collectionPrefix: config.firestore.collectionPrefix,
+          database: config.firestore.database,
+          retentionDays: config.grantRetentionDays,
+          onOperation: kind => {
+            ops[kind] = (ops[kind] ?? 0) + 1;
+          },
+        }),
         eligibility: makeEligibilityService(config.catalog, {
           config,
           assets: makeAssetInventoryClient(config, silent),

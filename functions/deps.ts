@@ -97,9 +97,36 @@ export function makeServices(config: Config, log: Logger): Services {
     return makePubSubEventPublisher(config, log, {baseUrl: await baseUrl()});
   });
 
-  const store = once(async () =>
-    (await import('../shared/google/request-store')).makeRequestStore(config),
+  // One Firestore client for both stores (its construction costs ~100 ms).
+  const firestore = once(async () =>
+    (await import('../shared/google/firestore')).makeFirestore(config),
   );
+  const store = once(async () =>
+    (await import('../shared/google/request-store')).makeRequestStore(
+      config,
+      firestore,
+    ),
+  );
+  const grantStore = once(async () =>
+    (await import('../shared/google/grant-store')).makeGrantStore(
+      config,
+      firestore,
+    ),
+  );
+
+  // Group resolution as eligibility's, only for AUDITOR_PRINCIPALS groups.
+  const auditors = once(async () => {
+    const [{makeAuditorCheck}, identity] = await Promise.all([
+      import('../shared/grants/auditors'),
+      import('../shared/google/identity'),
+    ]);
+    return makeAuditorCheck(
+      config.auditorPrincipals,
+      config.auditorPrincipals.some(p => p.startsWith('group:'))
+        ? identity.makeDirectoryClient(config, log)
+        : undefined,
+    );
+  });
 
   const approvals = once(async () => {
     const [{makeApprovalService}, requests] = await Promise.all([
@@ -109,6 +136,7 @@ export function makeServices(config: Config, log: Logger): Services {
     return makeApprovalService({
       config,
       store: requests,
+      grants: await grantStore(),
       eligibility: await eligibility(),
       activator: await activator(),
       notifier: await notifier(),
@@ -146,11 +174,12 @@ export function makeServices(config: Config, log: Logger): Services {
       });
     }),
     selfActivation: once(async () => {
-      const [{makeSelfActivation}, service, writer, publisher, mailer] =
+      const [{makeSelfActivation}, service, writer, ledger, publisher, mailer] =
         await Promise.all([
           import('../shared/activation/self-activation'),
           eligibility(),
           activator(),
+          grantStore(),
           events(),
           // Without NOTIFY_SELF_ACTIVATION no mail code is loaded here.
           config.notifySelfActivation ? notifier() : undefined,
@@ -158,6 +187,7 @@ export function makeServices(config: Config, log: Logger): Services {
       return makeSelfActivation({
         eligibility: service,
         activator: writer,
+        grants: ledger,
         events: publisher,
         notifier: mailer,
         config,
@@ -165,6 +195,37 @@ export function makeServices(config: Config, log: Logger): Services {
       });
     }),
     approvals,
+    grants: once(async () => {
+      const [{makeGrantService}, grants, writer, check] = await Promise.all([
+        import('../shared/grants/service'),
+        grantStore(),
+        activator(),
+        auditors(),
+      ]);
+      return makeGrantService({
+        store: grants,
+        activator: writer,
+        auditors: check,
+        // Revocations of approved grants are mailed when mail is set up.
+        notifier: config.smtp.senderAddress ? await notifier() : undefined,
+        log,
+      });
+    }),
+    reconciler: once(async () => {
+      const [{makeReconciler}, grants, requests, rm] = await Promise.all([
+        import('../shared/grants/reconcile'),
+        grantStore(),
+        store(),
+        resourceManager(),
+      ]);
+      return makeReconciler({
+        grants,
+        requests,
+        iam: rm.makeProjectIamClient(config, log),
+        log,
+      });
+    }),
+    isAuditor: async email => (await auditors()).isAuditor(email),
     readiness: once(async () => {
       const [{makeReadiness}, {resolveAudience}, compute] = await Promise.all([
         import('../shared/health'),

@@ -9,6 +9,8 @@ import type {SelfActivation} from '../shared/activation/self-activation';
 import type {ApprovalService} from '../shared/approvals/service';
 import type {Config} from '../shared/config';
 import type {EntitlementListing} from '../shared/eligibility/listing';
+import type {Reconciler} from '../shared/grants/reconcile';
+import type {GrantService} from '../shared/grants/service';
 import type {Readiness} from '../shared/health';
 import type {Logger} from '../shared/log';
 import type {IdentityVerifier} from '../shared/ports';
@@ -24,6 +26,12 @@ export interface Services {
   selfActivation(): Promise<SelfActivation>;
   /** Multi-party approval (MPA) requests. */
   approvals(): Promise<ApprovalService>;
+  /** Grant records: list, read, revoke. */
+  grants(): Promise<GrantService>;
+  /** Reconciliation of the ledger with IAM. */
+  reconciler(): Promise<Reconciler>;
+  /** Whether the user is an auditor (AUDITOR_PRINCIPALS). */
+  isAuditor(email: string): Promise<boolean>;
   /** The checks of `GET /health/ready`. */
   readiness(): Promise<Readiness>;
 }

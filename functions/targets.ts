@@ -24,6 +24,12 @@ const ROUTE_GROUPS = {
   /** Requests for approval, and the decisions on them. */
   approve: async (): Promise<RouteFactory> =>
     (await import('./approve/routes')).makeApproveRoutes,
+  /** Grant records, revoke, and reconciliation run by an auditor. */
+  grants: async (): Promise<RouteFactory> =>
+    (await import('./grants/routes')).makeGrantRoutes,
+  /** Reconciliation, as Cloud Scheduler calls it (no IAP). */
+  reconcile: async (): Promise<RouteFactory> =>
+    (await import('./reconcile/routes')).makeReconcileRoutes,
   /** The single-page UI and the request page that mail links open. */
   web: async (): Promise<RouteFactory> =>
     (await import('./web/routes')).makeWebRoutes,
@@ -38,10 +44,11 @@ const HEALTH_ROUTES = async (): Promise<RouteFactory> =>
 /** The targets and the route groups each serves. */
 export const TARGETS = {
   roles: ['roles'],
-  activate: ['activate'],
+  activate: ['activate', 'grants'],
   approve: ['approve'],
   web: ['web'],
-  app: ['roles', 'activate', 'approve', 'web'],
+  reconcile: ['reconcile'],
+  app: ['roles', 'activate', 'approve', 'grants', 'web'],
 } as const satisfies Record<string, readonly RouteGroup[]>;
 
 export type TargetName = keyof typeof TARGETS;

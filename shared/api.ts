@@ -6,6 +6,8 @@
  */
 import type {Activation} from './activation/self-activation';
 import type {AccessRequest} from './approvals/types';
+import type {ReconcileSummary} from './grants/reconcile';
+import type {Grant} from './grants/types';
 import type {Entitlement, EntitlementId} from './eligibility/types';
 
 export type {Activation} from './activation/self-activation';
@@ -16,6 +18,12 @@ export type {
   RequestState,
 } from './approvals/types';
 export type {ErrorBody} from './errors';
+export type {
+  Grant,
+  GrantBinding,
+  GrantState,
+  TimelineEntry,
+} from './grants/types';
 export type {
   ActivationType,
   Entitlement,
@@ -99,3 +107,22 @@ export interface RequestsResponse {
 
 /** The decisions on a request: `POST /api/requests/{id}/<action>`. */
 export type RequestAction = 'approve' | 'deny' | 'withdraw' | 'remind';
+
+/** `GET /api/grants?as=holder|reviewer|auditor[&state&project&user&pageToken]`. */
+export interface GrantsResponse {
+  grants: Grant[];
+  /** Pass as `pageToken` for the next page; absent on the last. */
+  nextPageToken?: string;
+}
+
+/** `POST /api/grants/{id}/revoke` `{reason?}`. */
+export interface RevokeResponse {
+  grant: Grant;
+  /** False when the binding was already gone from the policy. */
+  bindingRemoved: boolean;
+  /** IAM's propagation delay, to show. */
+  note: string;
+}
+
+/** `POST /api/reconcile` (auditors) and the `reconcile` target's `POST /reconcile`. */
+export type ReconcileResponse = ReconcileSummary;

@@ -22,6 +22,9 @@ export const AuditEvent = [
   'api.denyRequest',
   'api.withdrawRequest',
   'api.remindRequest',
+  'api.listGrants',
+  'api.revokeGrant',
+  'api.reconcile',
 ] as const;
 export type AuditEvent = (typeof AuditEvent)[number];
 

@@ -14,6 +14,7 @@ import {parseSmtpOptions, type SmtpOptions} from './notifications/smtp-options';
 import {
   compileJustificationPattern,
   EMAIL_PATTERN,
+  isValidEmail,
   SCOPE_PATTERN,
 } from './limits';
 
@@ -84,6 +85,13 @@ export interface Config {
    * name lives in GOOGLE_CLOUD_PROJECT); undefined: no events are published.
    */
   notificationTopic?: string;
+  /** GRANT_RETENTION_DAYS: how long a grant record is kept after its end. */
+  grantRetentionDays: number;
+  /**
+   * AUDITOR_PRINCIPALS: `user:` and `group:` members (lower-case) who may see
+   * and revoke every grant and run reconciliation; empty: no auditors.
+   */
+  auditorPrincipals: string[];
   /**
    * BACKEND_CONNECT_TIMEOUT, BACKEND_READ_TIMEOUT, BACKEND_WRITE_TIMEOUT (set
    * in seconds): the bounds of one attempt of a Google call
@@ -128,6 +136,30 @@ export interface Config {
 }
 
 export type Env = Record<string, string | undefined>;
+
+/**
+ * AUDITOR_PRINCIPALS: a comma-separated list of `user:<email>` and
+ * `group:<email>` members; blank or unset: none. Nothing broader (a domain,
+ * allUsers) can make someone an auditor.
+ */
+export function parseAuditorPrincipals(
+  raw: string | undefined,
+): {value: string[]} | {error: string} {
+  if (raw === undefined || raw.trim() === '') return {value: []};
+  const members: string[] = [];
+  for (const item of raw.split(',')) {
+    const member = item.trim();
+    if (member === '') continue;
+    const m = /^(user|group):(.+)$/i.exec(member);
+    if (!m || !isValidEmail(m[2]!)) {
+      return {
+        error: `expected user:<email> or group:<email> members separated by commas, not ${JSON.stringify(member.slice(0, 100))}`,
+      };
+    }
+    members.push(`${m[1]!.toLowerCase()}:${m[2]!.toLowerCase()}`);
+  }
+  return {value: [...new Set(members)]};
+}
 
 /**
  * NOTIFY_SELF_ACTIVATION: unset, blank or `false`: no mail; `true`: mail the
@@ -395,6 +427,8 @@ const schema = z.object({
     v => v === undefined || TOPIC.test(v),
     'a Pub/Sub topic name, or projects/<project>/topics/<topic>',
   ),
+  GRANT_RETENTION_DAYS: count(400, 1, 3650),
+  AUDITOR_PRINCIPALS: optionalString,
   BACKEND_CONNECT_TIMEOUT: seconds(5),
   BACKEND_READ_TIMEOUT: seconds(20),
   BACKEND_WRITE_TIMEOUT: seconds(5),
@@ -632,6 +666,13 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  const auditors = parseAuditorPrincipals(v.AUDITOR_PRINCIPALS);
+  if ('error' in auditors) {
+    problems.push(
+      `AUDITOR_PRINCIPALS=${show('AUDITOR_PRINCIPALS', v.AUDITOR_PRINCIPALS!)}: ${auditors.error}`,
+    );
+  }
+
   const smtpOptions = parseSmtpOptions(v.SMTP_OPTIONS ?? '');
   for (const p of smtpOptions.problems) problems.push(`SMTP_OPTIONS: ${p}`);
 
@@ -687,6 +728,8 @@ export function loadConfig(env: Env = process.env): Config {
     notifySelfActivation:
       'value' in selfActivation ? selfActivation.value : undefined,
     notificationTopic: topic,
+    grantRetentionDays: all.GRANT_RETENTION_DAYS,
+    auditorPrincipals: 'value' in auditors ? auditors.value : [],
     backend: {
       connectMs: all.BACKEND_CONNECT_TIMEOUT * 1000,
       readMs: all.BACKEND_READ_TIMEOUT * 1000,

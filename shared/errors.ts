@@ -100,6 +100,13 @@ export class UnavailableError extends AppError {
 }
 
 /**
+ * 503: an IAM write went unanswered and the policy could not be read back,
+ * so nobody knows whether it applied. Nothing may be recorded as failed on
+ * its account: reconciliation reads the policy later and settles it.
+ */
+export class OutcomeUnknownError extends UnavailableError {}
+
+/**
  * A 403 from Google: the function's service account lacks a permission.
  * A deployment problem, not the caller's: it answers 503, and the message
  * names the missing permission (docs/design.md §3).

@@ -25,6 +25,7 @@ import {
   ConflictError,
   GooglePermissionError,
   InvalidArgumentError,
+  OutcomeUnknownError,
   PolicyLimitError,
   UnavailableError,
 } from '../errors';
@@ -197,7 +198,14 @@ export function makeActivator(options: ActivatorOptions): Activator {
         if (isUnanswered(err)) {
           // No answer (or a 5xx): the write may have applied. Read it back
           // rather than report a failure while the bindings are in place.
-          if (await isWritten(projectId, edited, live)) return live;
+          const written = await isWritten(projectId, edited, live);
+          if (written === true) return live;
+          if (written === undefined) {
+            throw new OutcomeUnknownError(
+              `The IAM policy of project ${projectId} may or may not have been written: the write went unanswered and the policy could not be read back; the activation is settled when the policy can be read again`,
+              {cause: err},
+            );
+          }
           throw err;
         }
         if (!(err instanceof ConflictError)) throw err;
@@ -244,17 +252,20 @@ export function makeActivator(options: ActivatorOptions): Activator {
     }
   }
 
-  /** Whether every binding `edited` adds for these callers is in the policy now. */
+  /**
+   * Whether every binding `edited` adds for these callers is in the policy
+   * now; undefined when the policy cannot be read.
+   */
   async function isWritten(
     projectId: string,
     edited: IamPolicy,
     jobs: readonly Job[],
-  ): Promise<boolean> {
+  ): Promise<boolean | undefined> {
     let current: IamPolicy;
     try {
       current = await iam.getIamPolicy(projectId);
     } catch {
-      return false;
+      return undefined;
     }
     const sent = edited.bindings ?? [];
     return jobs.every(job =>
@@ -328,7 +339,15 @@ export function makeActivator(options: ActivatorOptions): Activator {
       } catch (err) {
         if (isUnanswered(err)) {
           // The write may have applied: the binding is gone or it is not.
-          const current = await iam.getIamPolicy(projectId);
+          let current: IamPolicy;
+          try {
+            current = await iam.getIamPolicy(projectId);
+          } catch {
+            throw new OutcomeUnknownError(
+              `The binding of ${grant.role} for ${userEmail} on project ${projectId} may or may not have been removed: the write went unanswered and the policy could not be read back; try again`,
+              {cause: err},
+            );
+          }
           if (!removeActivation(current, userEmail, grant)) return true;
           throw err;
         }

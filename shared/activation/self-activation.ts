@@ -20,7 +20,8 @@ import {
 import type {EligibilityService} from '../eligibility/types';
 import {InvalidArgumentError, PermissionDeniedError} from '../errors';
 import type {Logger} from '../log';
-import type {EventPublisher, Notifier} from '../ports';
+import {makeRecordedActivator} from '../grants/recorded-activation';
+import type {EventPublisher, GrantStore, Notifier} from '../ports';
 import {selfApprovedDescription} from './description';
 import {checkDurationMinutes, checkJustification} from './input-checks';
 import {activationWindow, type ActivationGrant, type Activator} from './types';
@@ -41,6 +42,8 @@ export interface Activation {
   /** RFC 3339, whole seconds. */
   start: string;
   end: string;
+  /** The grant record (GET /api/grants/{id}; revoke it to end access early). */
+  grantId: string;
 }
 
 export interface SelfActivation {
@@ -55,6 +58,8 @@ export interface SelfActivation {
 export interface SelfActivationDeps {
   eligibility: EligibilityService;
   activator: Activator;
+  /** The ledger: a record for every binding written. */
+  grants: GrantStore;
   config: Pick<Config, 'activation' | 'justification'>;
   /** Publishes to NOTIFICATION_TOPIC; absent when it is not set. */
   events?: EventPublisher;
@@ -66,13 +71,22 @@ export interface SelfActivationDeps {
 
 /** Builds the use case; checks its dependencies once. */
 export function makeSelfActivation(deps: SelfActivationDeps): SelfActivation {
-  const {eligibility, activator, config, events, notifier, log} = deps;
-  if (!eligibility || !activator || !config || !log) {
+  const {
+    eligibility,
+    activator,
+    grants: store,
+    config,
+    events,
+    notifier,
+    log,
+  } = deps;
+  if (!eligibility || !activator || !store || !config || !log) {
     throw new Error(
-      'self-activation needs eligibility, an activator, the config and a logger',
+      'self-activation needs eligibility, an activator, a grant store, the config and a logger',
     );
   }
   const now = deps.now ?? (() => new Date());
+  const ledger = makeRecordedActivator({activator, store, log, now});
 
   /** How many entitlements one call may activate. */
   function checkCount(refs: EntitlementRef[]): void {
@@ -159,12 +173,16 @@ export function makeSelfActivation(deps: SelfActivationDeps): SelfActivation {
             start,
             end,
           }));
-          await activator.activate(
+          const records = await ledger.activate({
             project,
             user,
             grants,
-            selfApprovedDescription(justification),
-          );
+            description: selfApprovedDescription(justification),
+            justification,
+            origin: 'self',
+            approvers: [],
+            actor: user,
+          });
           // Before the answer (Cloud Run throttles the CPU after it), side
           // by side; a failure of either is logged and never undoes the grant.
           const [event, mail] = await Promise.all([
@@ -195,7 +213,7 @@ export function makeSelfActivation(deps: SelfActivationDeps): SelfActivation {
             ...(event ? {event} : {}),
             ...(mail ? {mail} : {}),
           };
-          return grants.map(g => ({
+          return grants.map((g, i) => ({
             role: g.role,
             ...(g.resourceCondition === undefined
               ? {}
@@ -203,6 +221,7 @@ export function makeSelfActivation(deps: SelfActivationDeps): SelfActivation {
             project,
             start: formatTimestamp(g.start),
             end: formatTimestamp(g.end),
+            grantId: records[i]!.id,
           }));
         },
       );

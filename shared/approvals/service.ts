@@ -25,13 +25,21 @@ import {
   AppError,
   InvalidArgumentError,
   NotFoundError,
+  OutcomeUnknownError,
   PermissionDeniedError,
   ResourceExhaustedError,
   UnavailableError,
 } from '../errors';
 import {requestFacts, type EventType} from '../events/events';
 import type {LogLabels, Logger} from '../log';
-import type {EventPublisher, MailEvent, Notifier, RequestStore} from '../ports';
+import {makeRecordedActivator} from '../grants/recorded-activation';
+import type {
+  EventPublisher,
+  GrantStore,
+  MailEvent,
+  Notifier,
+  RequestStore,
+} from '../ports';
 import type {StoredState} from '../ports/request-store';
 import {asRead, effectiveState, RequestAction, transition} from './transition';
 import type {AccessRequest, RequestState} from './types';
@@ -44,6 +52,8 @@ export interface ApprovalServiceDeps {
   store: RequestStore;
   eligibility: EligibilityService;
   activator: Activator;
+  /** The ledger: a record for every binding written. */
+  grants: GrantStore;
   notifier: Pick<Notifier, 'notify'>;
   /** Publishes to NOTIFICATION_TOPIC; absent when it is not set. */
   events?: EventPublisher;
@@ -108,6 +118,12 @@ export function makeApprovalService(
 ): ApprovalService {
   const {store, eligibility, activator, notifier, events, log} = deps;
   const now = deps.now ?? (() => new Date());
+  const ledger = makeRecordedActivator({
+    activator,
+    store: deps.grants,
+    log,
+    now,
+  });
   const limits = deps.config.activation;
 
   /** The audit event of a call on a request, refusals included. */
@@ -290,16 +306,23 @@ export function makeApprovalService(
       end: new Date(approved.activation!.end),
     };
     try {
-      await activator.activate(
-        approved.project,
-        approved.requester,
-        [grant],
-        approvedDescription(
+      await ledger.activate({
+        project: approved.project,
+        user: approved.requester,
+        grants: [grant],
+        description: approvedDescription(
           approved.approvals.map(a => a.reviewer),
           approved.justification,
         ),
-      );
+        justification: approved.justification,
+        origin: approved.id,
+        approvers: approved.approvals.map(a => a.reviewer),
+        actor: approver,
+      });
     } catch (e) {
+      // Nobody knows whether the binding exists: the request stays APPROVED
+      // and its grant ACTIVATING until reconciliation reads the policy.
+      if (e instanceof OutcomeUnknownError) throw e;
       const error = failureText(e);
       let failed: AccessRequest = {...approved, state: 'FAILED', error};
       try {

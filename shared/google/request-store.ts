@@ -4,10 +4,15 @@
  * library (about 75 ms to load, more to construct) is loaded on the store's
  * first call, so that building the services of a target costs nothing.
  */
+import type {Firestore} from '@google-cloud/firestore';
 import type {Config} from '../config';
 import type {RequestStore} from '../ports';
 
-export function makeRequestStore(config: Config): RequestStore {
+/** `client` gives the instance's Firestore client (shared with the grant store). */
+export function makeRequestStore(
+  config: Config,
+  client?: () => Promise<Firestore>,
+): RequestStore {
   let loading: Promise<RequestStore> | undefined;
   const store = (): Promise<RequestStore> =>
     (loading ??= (async () => {
@@ -16,7 +21,7 @@ export function makeRequestStore(config: Config): RequestStore {
         import('./firestore-requests'),
       ]);
       return makeFirestoreRequestStore({
-        firestore: makeFirestore(config),
+        firestore: client ? await client() : makeFirestore(config),
         collectionPrefix: config.firestore.collectionPrefix,
         database: config.firestore.database,
       });

@@ -11,7 +11,12 @@ import type {Notifier, SecretPort} from '../ports';
 import {compileAddressMapping} from './address-mapping';
 import {smtpTransportOptions} from './smtp-options';
 import {requestLink, rolesLink} from './public-url';
-import {composeMail, composeSelfActivationMail, type Mail} from './templates';
+import {
+  composeMail,
+  composeRevocationMail,
+  composeSelfActivationMail,
+  type Mail,
+} from './templates';
 
 export interface SmtpNotifierOptions {
   config: Config;
@@ -131,6 +136,24 @@ export function makeSmtpNotifier(options: SmtpNotifierOptions): Notifier {
           composeMail(event, request, {
             link:
               base === undefined ? undefined : requestLink(base, request.id),
+            timezone: config.notificationTimezone,
+          }),
+      );
+    },
+    notifyRevoked(notice) {
+      return send(
+        'revoked',
+        {
+          event: 'mail.revoked',
+          grantId: notice.grantId,
+          requestId: notice.requestId,
+        },
+        base =>
+          composeRevocationMail(notice, {
+            link:
+              base === undefined
+                ? undefined
+                : requestLink(base, notice.requestId),
             timezone: config.notificationTimezone,
           }),
       );

@@ -5,7 +5,11 @@
  * NOTIFICATION_TIMEZONE.
  */
 import type {AccessRequest} from '../approvals/types';
-import type {MailEvent, SelfActivationNotice} from '../ports/notifier';
+import type {
+  MailEvent,
+  RevocationNotice,
+  SelfActivationNotice,
+} from '../ports/notifier';
 import {replaceUnsafeCharacters} from '../limits';
 import {html, safeHref, SafeHtml, toHtmlString} from './html';
 
@@ -268,5 +272,41 @@ export function composeSelfActivationMail(
     button: {label: 'Open JIT Access', link: context.link},
     footer:
       'JIT Access sent this mail automatically. If you did not expect this activation, tell your administrator.',
+  });
+}
+
+/**
+ * The mail of an approved grant ended early: to the reviewers who approved
+ * it, the holder in copy. `context.link` opens the request.
+ */
+export function composeRevocationMail(
+  notice: RevocationNotice,
+  context: MailContext,
+): Mail {
+  const rows: Array<[string, string]> = [
+    ['User', notice.user],
+    ['Role', notice.role],
+  ];
+  if (notice.resourceCondition) {
+    rows.push(['Condition', notice.resourceCondition]);
+  }
+  rows.push(
+    ['Project', notice.project],
+    ['Ended by', notice.revokedBy],
+    ...(notice.reason ? [['Reason', notice.reason] as [string, string]] : []),
+    ['Ended at', formatTime(notice.at, context.timezone)],
+    ['Would have lasted until', formatTime(notice.end, context.timezone)],
+  );
+  const self = notice.revokedBy === notice.user;
+  return render({
+    to: notice.approvers,
+    cc: notice.approvers.includes(notice.user) ? [] : [notice.user],
+    subject: `Access to ${notice.role} on ${notice.project} for ${notice.user} ended early`,
+    lead: self
+      ? `${notice.user} ended the access you approved before its time.`
+      : `${notice.revokedBy} ended the access of ${notice.user} that you approved, before its time.`,
+    rows,
+    button: {label: 'View the request', link: context.link},
+    footer: `Grant ${notice.grantId}, request ${notice.requestId}. JIT Access sent this mail automatically.`,
   });
 }

@@ -15,6 +15,7 @@ export * from './asset-inventory';
 export * from './backend-services';
 export * from './directory';
 export * from './event-publisher';
+export * from './grant-store';
 export * from './iam-policy';
 export * from './identity-verifier';
 export * from './metadata';

@@ -25,6 +25,29 @@ export interface Notifier {
   notifySelfActivation(
     notice: SelfActivationNotice,
   ): Promise<NotificationStatus>;
+  /**
+   * Tells the reviewers who approved a grant, and its holder, that it was
+   * ended early. Never throws, as `notify`.
+   */
+  notifyRevoked(notice: RevocationNotice): Promise<NotificationStatus>;
+}
+
+/** An approved grant ended early, as its mail tells it. */
+export interface RevocationNotice {
+  grantId: string;
+  /** The request whose approval made the grant. */
+  requestId: string;
+  user: string;
+  project: string;
+  role: string;
+  resourceCondition?: string;
+  /** The reviewers who approved it. */
+  approvers: string[];
+  revokedBy: string;
+  reason?: string;
+  /** RFC 3339 UTC: when it was revoked, and when it would have ended. */
+  at: string;
+  end: string;
 }
 
 /** A self-activation as its mail tells it; times are RFC 3339 UTC strings. */

@@ -10,7 +10,11 @@ import {makeActivator} from '../../shared/activation/activator';
 import type {Config} from '../../shared/config';
 import {makeProjectIamClient} from '../../shared/google/resource-manager';
 import type {Logger} from '../../shared/log';
-import type {IdentityVerifier, Notifier} from '../../shared/ports';
+import type {
+  GrantStore,
+  IdentityVerifier,
+  Notifier,
+} from '../../shared/ports';
 import type {EligibilityService} from '../../shared/eligibility/types';
 import {servicesOver} from '../support/services';
 
@@ -22,6 +26,8 @@ export interface ActivateTargetParts {
   now: () => Date;
   /** The self-activation mail (NOTIFY_SELF_ACTIVATION). */
   notifier?: Notifier;
+  /** The ledger; a store of its own on the emulator otherwise. */
+  grants?: GrantStore;
 }
 
 export async function registerActivateTarget(
@@ -47,6 +53,7 @@ export async function registerActivateTarget(
           maxDelayMs: 20,
         }),
         ...(parts.notifier ? {notifier: parts.notifier} : {}),
+        ...(parts.grants ? {grants: parts.grants} : {}),
         now: parts.now,
       }),
     ),

@@ -43,6 +43,7 @@ import {
   type EligibleGrant,
 } from '../support/memory-eligibility';
 import {servicesOver} from '../support/services';
+import {testGrantStore} from '../support/grants';
 import {uniquePrefix} from '../support/requests';
 
 export const PROJECT = 'approval-project';
@@ -191,9 +192,11 @@ export async function startHarness(
         baseUrl: makeBaseUrlResolver(config),
       })
     : undefined;
+  const grants = testGrantStore(config);
   const approvals = makeApprovalService({
     config,
     store,
+    grants,
     ...(events ? {events} : {}),
     eligibility,
     activator,
@@ -208,6 +211,7 @@ export async function startHarness(
   const services = servicesOver({
     config,
     approvals,
+    grants,
     eligibility,
     activator,
     ...(events ? {events} : {}),

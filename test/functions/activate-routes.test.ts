@@ -18,6 +18,8 @@ import {
 import type {Config} from '../../shared/config';
 import {compileJustificationPattern} from '../../shared/limits';
 import {makeMemoryLogger} from '../../shared/log';
+import type {GrantStore} from '../../shared/ports';
+import {testGrantStore} from '../support/grants';
 import {makeTestIap, type TestIap} from '../support/iap';
 import {registerActivateTarget} from '../activation/activate-target';
 import {celParseErrors} from '../activation/cel-check';
@@ -36,6 +38,7 @@ const PATH = `/api/projects/${PROJECT}/roles/self-activate`;
 
 let fake: FakeGoogleCloud;
 let iap: TestIap;
+let grants: GrantStore;
 const eligibility = memoryEligibility();
 const memory = makeMemoryLogger();
 
@@ -46,6 +49,7 @@ function register(name: string, config: Config) {
     verifier: iap.verifier,
     eligibility,
     now: () => NOW,
+    grants,
   });
 }
 
@@ -58,6 +62,7 @@ beforeAll(async () => {
       ACTIVATION_REQUEST_MAX_ROLES: '5',
     },
   });
+  grants = testGrantStore(iap.config);
   await register('selfActivate', iap.config);
   const pattern = compileJustificationPattern('b/\\d+');
   if ('error' in pattern) throw new Error(pattern.error);
@@ -125,8 +130,29 @@ describe('self-activate', () => {
         project: PROJECT,
         start: '2040-01-01T10:00:00Z',
         end: '2040-01-01T11:00:00Z',
+        grantId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
       })),
     });
+    // A record for each, ACTIVE, with the exact binding written.
+    const records = await Promise.all(
+      (res.body.activations as Array<{grantId: string}>).map(a =>
+        grants.get(a.grantId),
+      ),
+    );
+    expect(records.map(g => [g?.role, g?.state, g?.origin])).toEqual(
+      roles.map(role => [role, 'ACTIVE', 'self']),
+    );
+    expect(records[0]!.binding).toEqual({
+      role: 'roles/a',
+      member: 'user:alice@example.com',
+      title: 'JIT access activation',
+      description: 'Self-approved, justification: b/1',
+      expression: window,
+    });
+    expect(records[0]!.timeline.map(t => [t.event, t.actor])).toEqual([
+      ['activating', 'alice@example.com'],
+      ['activated', 'system'],
+    ]);
     expect(fake.calls(GET)).toHaveLength(1);
     expect(fake.calls(SET)).toHaveLength(1);
     expect(bindings()).toEqual([
@@ -188,6 +214,7 @@ describe('self-activate', () => {
       role: 'roles/storage.admin',
       resourceCondition: 'resource.name.startsWith("projects/_/buckets/logs")',
       project: PROJECT,
+      grantId: expect.any(String),
       start: '2040-01-01T10:00:00Z',
       end: '2040-01-01T11:00:00Z',
     });

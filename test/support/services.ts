@@ -15,11 +15,19 @@ import {
 import type {EligibilityService} from '../../shared/eligibility/types';
 import {makeReadiness} from '../../shared/health';
 import {makeLogger, type Logger} from '../../shared/log';
+import {makeAuditorCheck} from '../../shared/grants/auditors';
+import {makeReconciler} from '../../shared/grants/reconcile';
+import {makeGrantService} from '../../shared/grants/service';
 import type {
+  DirectoryPort,
   EventPublisher,
+  GrantStore,
   IdentityVerifier,
   Notifier,
+  ProjectIamPort,
+  RequestStore,
 } from '../../shared/ports';
+import {testGrantStore} from './grants';
 import {once} from '../../functions/deps';
 import type {Services} from '../../functions/services';
 
@@ -37,6 +45,14 @@ export interface ServiceParts {
   /** The caller's pending requests; the approval service's otherwise. */
   pendingRequests?: PendingRequestsLookup;
   now?: () => Date;
+  /** The ledger; by default a Firestore store on the emulator, under the config's prefix. */
+  grants?: GrantStore;
+  /** Group resolution for AUDITOR_PRINCIPALS groups. */
+  directory?: Pick<DirectoryPort, 'groupsOf'>;
+  /** What reconciliation reads and writes policies through. */
+  iam?: ProjectIamPort;
+  /** The requests reconciliation settles. */
+  requests?: RequestStore;
   /** The readiness checks; none unless given. */
   readinessChecks?: Record<string, () => Promise<void>>;
 }
@@ -49,6 +65,10 @@ export function servicesOver(parts: ServiceParts): Services {
   const {config} = parts;
   const log = parts.log ?? makeLogger(() => {});
   const eligibility = () => parts.eligibility ?? missing('eligibility');
+  const grants = once(() => parts.grants ?? testGrantStore(config));
+  const auditors = once(() =>
+    makeAuditorCheck(config.auditorPrincipals, parts.directory),
+  );
   return {
     config,
     log,
@@ -69,6 +89,7 @@ export function servicesOver(parts: ServiceParts): Services {
       makeSelfActivation({
         eligibility: eligibility(),
         activator: parts.activator ?? missing('activator'),
+        grants: grants(),
         ...(parts.events ? {events: parts.events} : {}),
         ...(parts.notifier ? {notifier: parts.notifier} : {}),
         config,
@@ -77,6 +98,26 @@ export function servicesOver(parts: ServiceParts): Services {
       }),
     ),
     approvals: async () => parts.approvals ?? missing('approval service'),
+    grants: once(async () =>
+      makeGrantService({
+        store: grants(),
+        activator: parts.activator ?? missing('activator'),
+        auditors: auditors(),
+        ...(parts.notifier ? {notifier: parts.notifier} : {}),
+        log,
+        ...(parts.now ? {now: parts.now} : {}),
+      }),
+    ),
+    reconciler: once(async () =>
+      makeReconciler({
+        grants: grants(),
+        iam: parts.iam ?? missing('IAM port'),
+        ...(parts.requests ? {requests: parts.requests} : {}),
+        log,
+        ...(parts.now ? {now: parts.now} : {}),
+      }),
+    ),
+    isAuditor: email => auditors().isAuditor(email),
     readiness: once(async () =>
       makeReadiness({
         checks: parts.readinessChecks ?? {},

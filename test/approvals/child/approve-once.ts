@@ -13,6 +13,7 @@ import {makeApprovalService} from '../../../shared/approvals/service';
 import {loadConfig} from '../../../shared/config';
 import {toErrorResponse} from '../../../shared/errors';
 import {makeFirestore} from '../../../shared/google/firestore';
+import {makeFirestoreGrantStore} from '../../../shared/google/firestore-grants';
 import {makeFirestoreRequestStore} from '../../../shared/google/firestore-requests';
 import {makeProjectIamClient} from '../../../shared/google/resource-manager';
 import {makeLogger} from '../../../shared/log';
@@ -38,6 +39,12 @@ async function main(): Promise<void> {
   const approvals = makeApprovalService({
     config,
     store,
+    grants: makeFirestoreGrantStore({
+      firestore: makeFirestore(config),
+      collectionPrefix: config.firestore.collectionPrefix,
+      database: config.firestore.database,
+      retentionDays: config.grantRetentionDays,
+    }),
     eligibility,
     activator: makeActivator({iam: makeProjectIamClient(config, log), log}),
     notifier: {notify: async () => ({delivered: true})},

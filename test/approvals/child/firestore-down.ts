@@ -9,6 +9,7 @@ import request from 'supertest';
 import {makeActivateRoutes} from '../../../functions/activate/routes';
 import {makeApprovalService} from '../../../shared/approvals/service';
 import {makeFirestore} from '../../../shared/google/firestore';
+import {makeFirestoreGrantStore} from '../../../shared/google/firestore-grants';
 import {makeFirestoreRequestStore} from '../../../shared/google/firestore-requests';
 import {makeHttpFunction} from '../../../shared/http';
 import {makeLogger} from '../../../shared/log';
@@ -38,6 +39,13 @@ async function main(): Promise<void> {
       firestore: makeFirestore(config),
       collectionPrefix: '',
       database: config.firestore.database,
+      deadlineMs: 2_000,
+    }),
+    grants: makeFirestoreGrantStore({
+      firestore: makeFirestore(config),
+      collectionPrefix: '',
+      database: config.firestore.database,
+      retentionDays: config.grantRetentionDays,
       deadlineMs: 2_000,
     }),
     eligibility: approvalEligibility(),

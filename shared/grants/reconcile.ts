@@ -1,0 +1,332 @@
+/**
+ * Reconciliation (docs/grants.md): makes the ledger and IAM agree. For each
+ * project with grants that are live or changed in the last day, it reads the
+ * policy once, then:
+ *
+ * - settles ACTIVATING grants (a crash or an unknown outcome left them): the
+ *   binding is there → ACTIVE, it is not (and the write is long over) →
+ *   FAILED; the request that made the grant is settled with it;
+ * - marks ACTIVE grants whose binding is missing or changed as
+ *   `externallyModified` (sticky, with a timeline entry);
+ * - removes the bindings of FAILED and REVOKED grants that are still there
+ *   (an IAM write that landed after our client gave up);
+ * - reports activation bindings that no record accounts for (orphans);
+ * - purges every expired activation binding, so that it stops counting
+ *   against IAM's limits.
+ *
+ * Each policy is written at most once per run (with the etag read; a
+ * conflict leaves it to the next run), and not at all when nothing changed.
+ */
+import {ACTIVATION_WRITE_BUDGET_MS} from '../activation/activator';
+import {removeActivation} from '../activation/policy-edit';
+import type {RequestAction} from '../approvals/transition';
+import {transition} from '../approvals/transition';
+import {parseActivation} from '../eligibility/conditions';
+import {AppError, ConflictError, NotFoundError} from '../errors';
+import type {Logger} from '../log';
+import type {
+  GrantStore,
+  IamBinding,
+  IamPolicy,
+  ProjectIamPort,
+  RequestStore,
+} from '../ports';
+import {logGrantChange} from './grant-log';
+import {activated, effectiveGrantState, failed, record} from './ledger';
+import type {Grant} from './types';
+
+/** What one run found and did. */
+export interface ReconcileSummary {
+  projectsRead: number;
+  grantsSettled: number;
+  driftFound: number;
+  orphans: Array<{project: string; role: string; member: string; end: string}>;
+  bindingsPurged: number;
+  policiesWritten: number;
+  /** Projects that could not be read or written, with the reason. */
+  errors: Array<{project: string; error: string}>;
+}
+
+export interface Reconciler {
+  run(): Promise<ReconcileSummary>;
+}
+
+export interface ReconcilerDeps {
+  grants: GrantStore;
+  iam: ProjectIamPort;
+  /** To settle the request of a grant settled here. */
+  requests?: RequestStore;
+  log: Logger;
+  now?: () => Date;
+  /** Projects read at once. */
+  concurrency?: number;
+}
+
+/** How far back a run looks: grants live, or changed, in the last day. */
+export const RECONCILE_LOOKBACK_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * An ACTIVATING grant younger than this may still be being written: left
+ * alone. The activator starts no write past its budget, and the adapter's
+ * deadline ends the last one 30 s later.
+ */
+export const SETTLE_AFTER_MS = ACTIVATION_WRITE_BUDGET_MS + 60_000;
+
+const SYSTEM = 'system';
+
+/** The policy's bindings that hold exactly the grant's binding. */
+function holds(policy: IamPolicy, grant: Grant): boolean {
+  const b = grant.binding;
+  return (policy.bindings ?? []).some(
+    p =>
+      p.role === b.role &&
+      p.members.includes(b.member) &&
+      p.condition?.title === b.title &&
+      p.condition?.expression === b.expression &&
+      (p.condition?.description ?? '') === b.description,
+  );
+}
+
+/** The same binding with another description, or missing altogether. */
+function driftOf(policy: IamPolicy, grant: Grant): string {
+  const b = grant.binding;
+  const sameWindow = (policy.bindings ?? []).some(
+    p =>
+      p.role === b.role &&
+      p.members.includes(b.member) &&
+      p.condition?.title === b.title &&
+      p.condition?.expression === b.expression,
+  );
+  return sameWindow
+    ? 'The binding in the IAM policy was changed outside JIT Access (its description differs)'
+    : 'The binding is no longer in the IAM policy: it was removed or changed outside JIT Access';
+}
+
+/** `end` of an activation binding, or undefined for any other binding. */
+function activationEnd(binding: IamBinding): Date | undefined {
+  return parseActivation(binding.condition)?.end;
+}
+
+export function makeReconciler(deps: ReconcilerDeps): Reconciler {
+  const {grants: store, iam, requests, log} = deps;
+  const now = deps.now ?? (() => new Date());
+  const concurrency = deps.concurrency ?? 8;
+
+  /** Writes a grant's new record unless it changed meanwhile. */
+  async function save(before: Grant, after: Grant): Promise<boolean> {
+    try {
+      const saved = await store.change(before.id, latest =>
+        latest && latest.updatedAt === before.updatedAt
+          ? {ok: true, grant: after}
+          : {ok: false, error: new ConflictError('changed meanwhile')},
+      );
+      logGrantChange(log, saved);
+      return true;
+    } catch (e) {
+      if (e instanceof ConflictError || e instanceof NotFoundError)
+        return false;
+      throw e;
+    }
+  }
+
+  /** Settles the request that made a grant, when it still waits for it. */
+  async function settleRequest(grant: Grant, error?: string): Promise<void> {
+    if (!requests || grant.origin === 'self') return;
+    const action: RequestAction =
+      error === undefined
+        ? {type: 'activated', start: grant.start}
+        : {type: 'activationFailed', start: grant.start, error};
+    try {
+      await requests.change(grant.origin, current =>
+        current
+          ? transition(current, action, SYSTEM, now())
+          : {ok: false, error: new NotFoundError('Request not found')},
+      );
+    } catch (e) {
+      // Already settled, or moved on: the grant record is what counts here.
+      if (!(e instanceof AppError) || e.httpStatus >= 500) throw e;
+    }
+  }
+
+  async function reconcileProject(
+    project: string,
+    grants: Grant[],
+    summary: ReconcileSummary,
+  ): Promise<void> {
+    const policy = await iam.getIamPolicy(project);
+    summary.projectsRead++;
+    const at = now();
+    let edited: IamPolicy = policy;
+    const afterWrite: Array<[Grant, Grant]> = [];
+    const updates: Array<[Grant, Grant, string | undefined]> = [];
+
+    for (const g of grants) {
+      const state = effectiveGrantState(g, at);
+      const present = holds(policy, g);
+      if (state === 'ACTIVATING') {
+        if (present) {
+          updates.push([g, activated(g, at, SYSTEM), undefined]);
+        } else if (at.getTime() - Date.parse(g.createdAt) >= SETTLE_AFTER_MS) {
+          const error =
+            'The IAM write did not land: the binding is not in the policy';
+          updates.push([g, failed(g, error, at, SYSTEM), error]);
+        }
+      } else if (state === 'ACTIVE' && !present && !g.externallyModified) {
+        updates.push([
+          g,
+          record(
+            g,
+            {
+              at,
+              actor: SYSTEM,
+              event: 'externallyModified',
+              detail: driftOf(policy, g),
+            },
+            {externallyModified: true},
+          ),
+          undefined,
+        ]);
+        summary.driftFound++;
+      } else if ((state === 'FAILED' || state === 'REVOKED') && present) {
+        const window = {
+          role: g.role,
+          ...(g.resourceCondition === undefined
+            ? {}
+            : {resourceCondition: g.resourceCondition}),
+          start: new Date(g.start),
+          end: new Date(g.end),
+        };
+        const user = g.binding.member.replace(/^user:/, '');
+        const without = removeActivation(edited, user, window);
+        if (without && Date.parse(g.end) > at.getTime()) {
+          edited = without;
+          afterWrite.push([
+            g,
+            record(g, {
+              at,
+              actor: SYSTEM,
+              event: 'leftoverRemoved',
+              detail: `The binding of this ${state} grant was still in the IAM policy (an IAM write that landed late); removed`,
+            }),
+          ]);
+        }
+      }
+    }
+
+    // Orphans: live activation bindings of ours that no record accounts for.
+    const live = (edited.bindings ?? []).filter(b => {
+      const end = activationEnd(b);
+      return end !== undefined && end.getTime() > at.getTime();
+    });
+    for (const b of live) {
+      for (const member of b.members) {
+        const known = grants.some(
+          g =>
+            g.binding.role === b.role &&
+            g.binding.member === member &&
+            g.binding.title === b.condition?.title &&
+            g.binding.expression === b.condition?.expression,
+        );
+        if (!known) {
+          summary.orphans.push({
+            project,
+            role: b.role,
+            member,
+            end: activationEnd(b)!.toISOString(),
+          });
+        }
+      }
+    }
+
+    // Expired activation bindings of ours, whoever they were for.
+    const kept = (edited.bindings ?? []).filter(b => {
+      const end = activationEnd(b);
+      return end === undefined || end.getTime() > at.getTime();
+    });
+    const purged = (edited.bindings ?? []).length - kept.length;
+    if (purged > 0) edited = {...edited, version: 3, bindings: kept};
+
+    if (edited !== policy) {
+      try {
+        await iam.setIamPolicy(project, edited, {
+          requestReason:
+            'JIT Access reconciliation: removing expired and leftover activation bindings',
+        });
+        summary.policiesWritten++;
+        summary.bindingsPurged += purged + afterWrite.length;
+        for (const [before, after] of afterWrite) {
+          if (await save(before, after)) summary.grantsSettled++;
+        }
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+        // Someone wrote the policy meanwhile: the next run sees it again.
+        summary.errors.push({
+          project,
+          error:
+            'The IAM policy changed during reconciliation; left to the next run',
+        });
+      }
+    }
+
+    for (const [before, after, error] of updates) {
+      if (await save(before, after)) {
+        if (before.state === 'ACTIVATING') {
+          summary.grantsSettled++;
+          await settleRequest(after, error);
+        }
+      }
+    }
+  }
+
+  return {
+    async run() {
+      const started = now();
+      const summary: ReconcileSummary = {
+        projectsRead: 0,
+        grantsSettled: 0,
+        driftFound: 0,
+        orphans: [],
+        bindingsPurged: 0,
+        policiesWritten: 0,
+        errors: [],
+      };
+      const recent = await store.listRecent(
+        new Date(started.getTime() - RECONCILE_LOOKBACK_MS),
+      );
+      const byProject = new Map<string, Grant[]>();
+      for (const g of recent) {
+        const list = byProject.get(g.project) ?? [];
+        list.push(g);
+        byProject.set(g.project, list);
+      }
+      const projects = [...byProject.keys()].sort();
+      let next = 0;
+      const worker = async () => {
+        while (next < projects.length) {
+          const project = projects[next++]!;
+          try {
+            await reconcileProject(project, byProject.get(project)!, summary);
+          } catch (e) {
+            const error =
+              e instanceof AppError ? e.message : 'Reconciliation failed';
+            summary.errors.push({project, error});
+            log.error(
+              `Reconciliation of ${project} failed`,
+              {event: 'reconcile.projectFailed', project},
+              {error: e},
+            );
+          }
+        }
+      };
+      await Promise.all(
+        Array.from({length: Math.min(concurrency, projects.length)}, worker),
+      );
+      log.notice(
+        `Reconciliation: ${summary.projectsRead} projects read, ${summary.grantsSettled} grants settled, ${summary.driftFound} drifted, ${summary.orphans.length} orphans, ${summary.bindingsPurged} bindings purged, ${summary.policiesWritten} policies written`,
+        {event: 'reconcile.run'},
+        {...summary, ms: now().getTime() - started.getTime()},
+      );
+      return summary;
+    },
+  };
+}

@@ -10,11 +10,7 @@ import {makeActivator} from '../../shared/activation/activator';
 import type {Config} from '../../shared/config';
 import {makeProjectIamClient} from '../../shared/google/resource-manager';
 import type {Logger} from '../../shared/log';
-import type {
-  GrantStore,
-  IdentityVerifier,
-  Notifier,
-} from '../../shared/ports';
+import type {GrantStore, IdentityVerifier, Notifier} from '../../shared/ports';
 import type {EligibilityService} from '../../shared/eligibility/types';
 import {servicesOver} from '../support/services';
 

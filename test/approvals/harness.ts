@@ -18,6 +18,7 @@ import {SMTPServer} from 'smtp-server';
 import request from 'supertest';
 import {makeActivateRoutes} from '../../functions/activate/routes';
 import {makeApproveRoutes} from '../../functions/approve/routes';
+import {makeGrantRoutes} from '../../functions/grants/routes';
 import {
   fakeEndpoints,
   startFakeGoogleCloud,
@@ -32,7 +33,9 @@ import {
 import {makeFirestore} from '../../shared/google/firestore';
 import {makeFirestoreRequestStore} from '../../shared/google/firestore-requests';
 import {makePubSubEventPublisher} from '../../shared/google/pubsub';
+import {makeDirectoryClient} from '../../shared/google/identity';
 import {makeProjectIamClient} from '../../shared/google/resource-manager';
+import type {GrantStore} from '../../shared/ports';
 import {makeHttpFunction} from '../../shared/http';
 import {makeMemoryLogger} from '../../shared/log';
 import {makeBaseUrlResolver} from '../../shared/notifications/public-url';
@@ -55,6 +58,8 @@ export const BOB = 'bob@example.com';
 export const CAROL = 'carol@example.com';
 export const DAVE = 'dave@example.com';
 export const MALLORY = 'mallory@example.com';
+/** An auditor through a nested group, when a test sets AUDITOR_PRINCIPALS. */
+export const GINA = 'gina@example.com';
 
 export function approvalWorld(): World {
   return {
@@ -69,6 +74,11 @@ export function approvalWorld(): World {
         bindings: [{role: 'roles/owner', members: ['user:root@example.com']}],
       },
     },
+    // Auditors by nested group (AUDITOR_PRINCIPALS=group:auditors@…).
+    groups: [
+      {email: 'auditors@example.com', members: ['audit-team@example.com']},
+      {email: 'audit-team@example.com', members: [GINA]},
+    ],
   };
 }
 
@@ -132,6 +142,8 @@ export interface Harness {
   smtp: SmtpCapture;
   eligibility: MemoryEligibility;
   approvals: ApprovalService;
+  /** The ledger the services write. */
+  grants: GrantStore;
   firestore: Firestore;
   log: ReturnType<typeof makeMemoryLogger>;
   /** Firestore operations by kind since the last reset. */
@@ -193,6 +205,12 @@ export async function startHarness(
       })
     : undefined;
   const grants = testGrantStore(config);
+  const smtpNotifier = makeSmtpNotifier({
+    config,
+    log: log.logger,
+    baseUrl: makeBaseUrlResolver(config),
+    timeoutMs: 2_000,
+  });
   const approvals = makeApprovalService({
     config,
     store,
@@ -200,18 +218,20 @@ export async function startHarness(
     ...(events ? {events} : {}),
     eligibility,
     activator,
-    notifier: makeSmtpNotifier({
-      config,
-      log: log.logger,
-      baseUrl: makeBaseUrlResolver(config),
-      timeoutMs: 2_000,
-    }),
+    notifier: smtpNotifier,
     log: log.logger,
   });
   const services = servicesOver({
     config,
+    log: log.logger,
     approvals,
     grants,
+    requests: store,
+    iam: makeProjectIamClient(config, log.logger, {
+      retry: {initialDelayMs: 5, maxDelayMs: 20, deadlineMs: 3_000},
+    }),
+    directory: makeDirectoryClient(config, log.logger),
+    notifier: smtpNotifier,
     eligibility,
     activator,
     ...(events ? {events} : {}),
@@ -221,7 +241,11 @@ export async function startHarness(
     name,
     makeHttpFunction({
       // Requests and decisions on them: the routes of `activate` and `approve`.
-      routes: [...makeActivateRoutes(services), ...makeApproveRoutes(services)],
+      routes: [
+        ...makeActivateRoutes(services),
+        ...makeApproveRoutes(services),
+        ...makeGrantRoutes(services),
+      ],
       verifier: iap.verifier,
       log: log.logger,
       rateLimitPerMinute: 0,
@@ -235,6 +259,7 @@ export async function startHarness(
     smtp,
     eligibility,
     approvals,
+    grants,
     firestore,
     log,
     operations,

@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import type {RequestQuery, StoredState} from '../../shared/ports/request-store';
 import {RequestState} from '../../shared/approvals/types';
 import {querySpecs, QuerySpec} from '../../shared/google/firestore-requests';
+import {grantQuerySpec} from '../../shared/google/firestore-grants';
+import type {GrantQuery} from '../../shared/ports';
 
 interface IndexField {
   fieldPath: string;
@@ -40,9 +42,12 @@ function needsComposite(spec: QuerySpec): boolean {
   return spec.filters.length + 1 > 1;
 }
 
-function covered(spec: QuerySpec): boolean {
+function covered(
+  spec: Pick<QuerySpec, 'filters' | 'orderBy'>,
+  collectionGroup = 'requests',
+): boolean {
   return file.indexes.some(index => {
-    if (index.collectionGroup !== 'requests') return false;
+    if (index.collectionGroup !== collectionGroup) return false;
     const filterFields = spec.filters.map(f => f.field);
     const prefix = index.fields.slice(0, filterFields.length);
     const last = index.fields[filterFields.length];
@@ -101,5 +106,42 @@ describe('firestore.indexes.json', () => {
       limit: 1,
     };
     expect(covered(spec)).toBe(false);
+  });
+
+  // Every filter combination the grants API can ask for, and what each needs.
+  const GRANT_QUERIES: GrantQuery[] = (
+    ['holder', 'reviewer', 'auditor'] as const
+  ).flatMap(as =>
+    [undefined, 'u@example.com'].flatMap(user =>
+      [undefined, 'p1'].flatMap(project =>
+        [undefined, 'ACTIVE' as const].map(state => ({
+          as,
+          email: 'a@example.com',
+          limit: 50,
+          ...(as === 'auditor' && user ? {user} : {}),
+          ...(project ? {project} : {}),
+          ...(state ? {state} : {}),
+        })),
+      ),
+    ),
+  );
+  it.each(GRANT_QUERIES.map(q => [JSON.stringify(q), q] as const))(
+    'has an index for the grants query %s',
+    (_, q) => {
+      const spec = grantQuerySpec(q);
+      // No filter: ordered by sortKey alone, which its single-field index serves.
+      if (spec.filters.length === 0) return;
+      expect(covered(spec, 'grants')).toBe(true);
+    },
+  );
+
+  it('declares the TTL policy on the grants deleteAt', () => {
+    expect(file.fieldOverrides).toContainEqual(
+      expect.objectContaining({
+        collectionGroup: 'grants',
+        fieldPath: 'deleteAt',
+        ttl: true,
+      }),
+    );
   });
 });

@@ -47,6 +47,8 @@ export const PASSED_SETTINGS = [
   'NOTIFICATION_TIMEZONE',
   'NOTIFICATION_TOPIC',
   'NOTIFY_SELF_ACTIVATION',
+  'AUDITOR_PRINCIPALS',
+  'GRANT_RETENTION_DAYS',
   'SMTP_SENDER_NAME',
   'SMTP_SENDER_ADDRESS',
   'SMTP_ADDRESS_MAPPING',
@@ -193,6 +195,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       SMTP_SENDER_ADDRESS: 'jit-access@example.com',
       // Self-activations are mailed too, so /sandbox/mail shows that mail.
       NOTIFY_SELF_ACTIVATION: 'security@example.com',
+      // Grace audits every grant (My access) and runs reconciliation.
+      AUDITOR_PRINCIPALS: 'group:auditors@example.com',
       PUBLIC_BASE_URL: url,
       IAP_PUBLIC_KEYS_URL: `http://127.0.0.1:${standIn.port}${KEYS_PATH}`,
       IAP_AUDIENCE: audience,

@@ -113,6 +113,8 @@ export interface GrantsResponse {
   grants: Grant[];
   /** Pass as `pageToken` for the next page; absent on the last. */
   nextPageToken?: string;
+  /** In the holder's view: whether the caller may use the auditor's. */
+  auditor?: boolean;
 }
 
 /** `POST /api/grants/{id}/revoke` `{reason?}`. */

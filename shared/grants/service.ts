@@ -57,7 +57,7 @@ export interface GrantService {
     user: string,
     as: GrantView,
     filters: GrantFilters,
-  ): Promise<{grants: Grant[]; nextPageToken?: string}>;
+  ): Promise<{grants: Grant[]; nextPageToken?: string; auditor?: boolean}>;
   get(user: string, id: string): Promise<Grant>;
   revoke(user: string, id: string, reason?: string): Promise<Revocation>;
 }
@@ -103,6 +103,18 @@ export function makeGrantService(deps: GrantServiceDeps): GrantService {
       }
       const at = now();
       const state = filters.state;
+      // The holder's view tells the UI whether to offer the auditor's.
+      const auditor =
+        as === 'holder' && auditors.configured
+          ? auditors.isAuditor(user).catch(e => {
+              log.warn(
+                'Could not tell whether the user is an auditor',
+                {event: 'grant.auditorCheckFailed'},
+                {error: e},
+              );
+              return false;
+            })
+          : Promise.resolve(false);
       const page = await store.list({
         as,
         email: user,
@@ -123,6 +135,7 @@ export function makeGrantService(deps: GrantServiceDeps): GrantService {
         ...(page.nextPageToken === undefined
           ? {}
           : {nextPageToken: page.nextPageToken}),
+        ...(as === 'holder' ? {auditor: await auditor} : {}),
       };
     },
 

@@ -331,6 +331,95 @@ describeIf(!unavailable, unavailable ?? '')('UI in the sandbox', () => {
     await expect(alert.textContent()).resolves.toBe(expected);
   });
 
+  /** Whether the fake's policy of `project` holds an activation of `role` for `user`. */
+  function activated(project: string, role: string, user: string): boolean {
+    return (
+      sandbox.fake.world.policies?.[`projects/${project}`]?.bindings ?? []
+    ).some(
+      b =>
+        b.role === role &&
+        b.members.includes(`user:${user}`) &&
+        b.condition?.title === 'JIT access activation',
+    );
+  }
+
+  async function selfActivate(page: Page, project: string, role: string) {
+    await openProject(page, project);
+    const row = roleRow(page, role);
+    await row.getByRole('checkbox').check();
+    await page.getByLabel('Justification').fill('b/77 investigating');
+    await page.getByRole('button', {name: 'Activate'}).click();
+    await row.getByText('Active', {exact: true}).waitFor();
+  }
+
+  it('lists a self-activation under My access, and End now removes its binding', async () => {
+    const page = await as('alice@example.com');
+    await selfActivate(page, 'shop-prod', 'roles/compute.viewer');
+    expect(
+      activated('shop-prod', 'roles/compute.viewer', 'alice@example.com'),
+    ).toBe(true);
+    await page.getByRole('link', {name: 'My access'}).click();
+    const active = page.locator('section[aria-labelledby="active-grants"]');
+    const card = active
+      .locator('li.card')
+      .filter({hasText: 'roles/compute.viewer on shop-prod'});
+    await card.getByText('Active', {exact: true}).waitFor();
+    await screenshot(page, 'my-access');
+    await card.getByRole('button', {name: 'End now'}).click();
+    await expect(
+      page
+        .locator('#flash')
+        .getByText(/Ended roles\/compute.viewer on shop-prod/)
+        .textContent(),
+    ).resolves.toMatch(/typically 2, up to 7/);
+    expect(
+      activated('shop-prod', 'roles/compute.viewer', 'alice@example.com'),
+    ).toBe(false);
+    // The history shows it ended early.
+    await page
+      .locator('section[aria-labelledby="history"] li.card')
+      .filter({hasText: 'roles/compute.viewer on shop-prod'})
+      .getByText('Ended early', {exact: true})
+      .first()
+      .waitFor();
+  });
+
+  it('shows an auditor every grant, and reconciliation flags a binding removed in the fake', async () => {
+    const alice = await as('alice@example.com');
+    await selfActivate(alice, 'shop-dev', 'roles/compute.viewer');
+    // Someone removes the binding outside the product.
+    const policy = sandbox.fake.world.policies!['projects/shop-dev']!;
+    policy.bindings = (policy.bindings ?? []).filter(
+      b =>
+        !(
+          b.role === 'roles/compute.viewer' &&
+          b.members.includes('user:alice@example.com') &&
+          b.condition?.title === 'JIT access activation'
+        ),
+    );
+    const grace = await as('grace@example.com');
+    await grace.goto(`${sandbox.url}/#access`);
+    const all = grace.locator('section[aria-labelledby="all-grants"]');
+    await all.getByRole('heading', {name: 'All grants (auditor)'}).waitFor();
+    await all.getByRole('button', {name: 'Run reconciliation'}).click();
+    await expect(
+      all.locator('[data-reconcile="done"]').textContent(),
+    ).resolves.toMatch(/[1-9]\d* changed outside/);
+    const card = all
+      .locator('li.card')
+      .filter({hasText: 'alice@example.com'})
+      .filter({hasText: 'roles/compute.viewer on shop-dev'})
+      .first();
+    await card.locator('[data-drift="true"]').waitFor();
+    await screenshot(grace, 'auditor-view');
+    // Alice, no auditor, is not offered the auditor's view.
+    await alice.goto(`${sandbox.url}/#access`);
+    await alice.locator('section[aria-labelledby="history"]').waitFor();
+    await expect(
+      alice.locator('section[aria-labelledby="all-grants"]').count(),
+    ).resolves.toBe(0);
+  });
+
   it('works at phone width without horizontal scrolling', async () => {
     const page = await as('alice@example.com', {width: 390, height: 844});
     await openProject(page, 'shop-dev');

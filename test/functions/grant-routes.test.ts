@@ -149,6 +149,13 @@ describe('grant records', () => {
     expect(res.body.grants.map((g: Grant) => g.id)).toContain(grant.id);
     expect(res.body.grants.every((g: Grant) => g.user === CAROL)).toBe(true);
     await h.get(`/api/grants/${grant.id}`, GINA).expect(200);
+    // The holder's view tells the UI whether to offer the auditor's.
+    expect((await h.get('/api/grants', GINA).expect(200)).body.auditor).toBe(
+      true,
+    );
+    expect((await h.get('/api/grants', CAROL).expect(200)).body.auditor).toBe(
+      false,
+    );
   });
 });
 

@@ -20,6 +20,10 @@ import type {
   RolesResponse,
   SelfActivateBody,
   SelfActivateResponse,
+  GrantsResponse,
+  RevokeResponse,
+  ReconcileResponse,
+  Grant,
 } from '../../shared/api';
 
 export type {
@@ -29,7 +33,11 @@ export type {
   Approval,
   RequestAction,
   RequestState,
+  Grant,
+  GrantState,
 } from '../../shared/api';
+/** Whose grants a listing shows. */
+export type GrantView = 'holder' | 'reviewer' | 'auditor';
 export type Policy = PolicyResponse;
 export type RoleEntry = RolesResponse['roles'][number];
 export type RoleStatus = RoleEntry['status'];
@@ -133,4 +141,13 @@ export const api = {
     call<AccessRequest>('GET', `/api/requests/${segment(id)}`),
   act: (id: string, action: RequestAction, body: object = {}) =>
     call<AccessRequest>('POST', `/api/requests/${segment(id)}/${action}`, body),
+  grants: (as: GrantView, filters: Record<string, string> = {}) =>
+    call<GrantsResponse>(
+      'GET',
+      `/api/grants?${new URLSearchParams({as, ...filters}).toString()}`,
+    ),
+  grant: (id: string) => call<Grant>('GET', `/api/grants/${segment(id)}`),
+  revokeGrant: (id: string, body: {reason?: string}) =>
+    call<RevokeResponse>('POST', `/api/grants/${segment(id)}/revoke`, body),
+  reconcile: () => call<ReconcileResponse>('POST', '/api/reconcile', {}),
 };

@@ -1,21 +1,23 @@
 /**
  * The UI's entry: loads the policy (which names the signed-in user), then
  * shows the view the URL asks for: `/requests/<id>`, or on `/` the tabs
- * `#roles[/<project>]`, `#mine` and `#waiting`.
+ * `#roles[/<project>]`, `#mine`, `#waiting` and `#access`.
  */
 import {api, Policy} from './api.js';
 import {h, replace, startTicker} from './dom.js';
 import {clearFlash, inlineError} from './flash.js';
+import {showMyAccess} from './access-view.js';
 import {showRequest} from './request-page.js';
 import {showMyRequests, showWaiting} from './requests-view.js';
 import {showRoles} from './roles-view.js';
 
-type Tab = 'roles' | 'mine' | 'waiting' | 'request';
+type Tab = 'roles' | 'mine' | 'waiting' | 'access' | 'request';
 
 const TITLES: Record<Tab, string> = {
   roles: 'Roles',
   mine: 'My requests',
   waiting: 'Waiting for me',
+  access: 'My access',
   request: 'Access request',
 };
 
@@ -71,6 +73,9 @@ function route(main: HTMLElement, policy: Policy): void {
   if (hash === 'mine') {
     markTab('mine');
     void showMyRequests(main, policy);
+  } else if (hash === 'access') {
+    markTab('access');
+    void showMyAccess(main, policy.signedInUser.email);
   } else if (hash === 'waiting') {
     markTab('waiting');
     void showWaiting(main, policy, setWaitingCount);

@@ -12,6 +12,7 @@ import {
   startFakeGoogleCloud,
   type World,
 } from '../../sandbox/fake-gcp';
+import {startFirestoreEmulator} from '../../sandbox/firestore-emulator';
 import {loadConfig, type ResourceCatalog} from '../../shared/config';
 import {makeLogger} from '../../shared/log';
 import type {BenchRow, BenchSection} from '../lib/section';
@@ -46,11 +47,14 @@ function world(): World {
 
 async function measure(catalog: ResourceCatalog): Promise<BenchRow[]> {
   const fake = await startFakeGoogleCloud(world());
+  // The grant records go to Firestore (bench/sections/45-grants.ts counts them).
+  const emulator = await startFirestoreEmulator();
   try {
     const config = loadConfig({
       GOOGLE_CLOUD_PROJECT: PROJECT,
       RESOURCE_SCOPE: 'organizations/1',
       RESOURCE_CATALOG: catalog,
+      FIRESTORE_EMULATOR_HOST: emulator.host,
       ...fakeEndpoints(fake),
     });
     const silent = makeLogger(() => {});
@@ -93,6 +97,7 @@ async function measure(catalog: ResourceCatalog): Promise<BenchRow[]> {
     ];
   } finally {
     await fake.stop();
+    await emulator.stop();
   }
 }
 

@@ -9,12 +9,14 @@
 import {createHmac, randomBytes, timingSafeEqual} from 'crypto';
 import * as http from 'http';
 import type {AddressInfo} from 'net';
-import type {WorldMessage} from './fake-gcp';
+import type {WorldMessage, WorldPolicy} from './fake-gcp';
 import type {IapSigner} from './iap-signer';
 import type {MailSink} from './mail-sink';
 import {
+  activationBindings,
   decodeMessage,
   eventsPage,
+  iamPage,
   loginPage,
   mailPage,
   messagePage,
@@ -48,6 +50,11 @@ export interface StandInOptions {
   mail: MailSink;
   /** NOTIFICATION_TOPIC and what was published to it, for /sandbox/events. */
   events?: {topic?: string; messages: () => readonly WorldMessage[]};
+  /**
+   * The fake's IAM policies by resource name, for /sandbox/iam: shows the
+   * activation bindings and removes one, as an edit outside JIT Access would.
+   */
+  policies?: () => Record<string, WorldPolicy>;
   /** Where the functions listen, e.g. http://127.0.0.1:41234; set once started. */
   upstream: () => string | undefined;
 }
@@ -211,6 +218,35 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
           }),
         );
         return;
+      case '/sandbox/iam': {
+        const policies = options.policies?.() ?? {};
+        if (req.method === 'POST') {
+          // A form of this page only: the per-run token, as a CSRF defence.
+          const token = url.searchParams.get('token') ?? '';
+          if (token !== mac('iam')) {
+            page(
+              res,
+              403,
+              messagePage('Refused', 'The form is stale; reload the page.'),
+            );
+            return;
+          }
+          const target = activationBindings(policies).find(
+            b => b.key === url.searchParams.get('binding'),
+          );
+          if (target) {
+            const policy = policies[target.resource]!;
+            policy.bindings = (policy.bindings ?? []).filter(
+              b => b !== target.binding,
+            );
+          }
+          res.writeHead(303, {Location: '/sandbox/iam'});
+          res.end();
+          return;
+        }
+        page(res, 200, iamPage(policies, mac('iam')));
+        return;
+      }
       case '/sandbox/style.css':
         res.writeHead(200, {'Content-Type': 'text/css; charset=utf-8'});
         res.end(SANDBOX_CSS);

@@ -2,7 +2,8 @@
  * The sandbox's own pages (sign-in, mail, events): small server-rendered HTML in
  * which every value is escaped. They carry a CSP without any script.
  */
-import type {WorldMessage} from './fake-gcp';
+import {createHash} from 'crypto';
+import type {WorldBinding, WorldMessage, WorldPolicy} from './fake-gcp';
 import type {SandboxMail} from './mail-sink';
 
 /** Escapes text for HTML content and double-quoted attributes. */
@@ -29,7 +30,7 @@ function layout(title: string, body: string): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><link rel="stylesheet" href="/sandbox/style.css">
 <link rel="icon" href="/static/favicon.ico"></head>
-<body><nav><a href="/">JIT Access</a><a href="/sandbox/login">Sign in as…</a><a href="/sandbox/mail">Mail</a><a href="/sandbox/events">Events</a></nav>
+<body><nav><a href="/">JIT Access</a><a href="/sandbox/login">Sign in as…</a><a href="/sandbox/mail">Mail</a><a href="/sandbox/events">Events</a><a href="/sandbox/iam">IAM</a></nav>
 ${body}
 </body></html>`;
 }
@@ -146,5 +147,60 @@ export function messagePage(title: string, message: string): string {
   return layout(
     title,
     `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`,
+  );
+}
+
+/** An activation binding in the fake's policies (title `JIT access activation`). */
+export interface ActivationBindingRow {
+  /** Names the binding in a form: resource, role, members and expression. */
+  key: string;
+  resource: string;
+  binding: WorldBinding;
+}
+
+export function activationBindings(
+  policies: Record<string, WorldPolicy>,
+): ActivationBindingRow[] {
+  return Object.entries(policies).flatMap(([resource, policy]) =>
+    (policy.bindings ?? [])
+      .filter(b => b.condition?.title === 'JIT access activation')
+      .map(binding => ({
+        key: createHash('sha256')
+          .update(
+            JSON.stringify([
+              resource,
+              binding.role,
+              binding.members,
+              binding.condition?.expression,
+            ]),
+          )
+          .digest('base64url')
+          .slice(0, 22),
+        resource,
+        binding,
+      })),
+  );
+}
+
+/**
+ * /sandbox/iam: the activation bindings in the fake's IAM policies, each with
+ * a button that removes it as someone editing the policy outside JIT Access
+ * would (then an auditor can run reconciliation under My access).
+ */
+export function iamPage(
+  policies: Record<string, WorldPolicy>,
+  token: string,
+): string {
+  const rows = activationBindings(policies)
+    .map(
+      r => `<tr><td>${escapeHtml(r.resource)}</td><td><code>${escapeHtml(r.binding.role)}</code></td><td>${escapeHtml(r.binding.members.join(', '))}</td><td><code>${escapeHtml(r.binding.condition?.expression ?? '')}</code></td>
+<td><form method="post" action="/sandbox/iam?binding=${encodeURIComponent(r.key)}&amp;token=${encodeURIComponent(token)}"><button type="submit">Remove outside JIT Access</button></form></td></tr>`,
+    )
+    .join('\n');
+  return layout(
+    'IAM · JIT Access sandbox',
+    `<h1>Activation bindings in the fake Google Cloud</h1>
+<p class="muted">What JIT Access wrote to the IAM policies. Removing one here is an edit outside JIT Access: reconciliation (My access, as an auditor such as grace@example.com) then flags the grant as changed outside.</p>
+${rows ? `<table><tr><th>Resource</th><th>Role</th><th>Members</th><th>Condition</th><th></th></tr>${rows}</table>` : '<p>No activation bindings.</p>'}`,
   );
 }

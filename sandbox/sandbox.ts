@@ -178,6 +178,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         topic: topicName || undefined,
         messages: () => fake.world.topics?.[topicName] ?? [],
       },
+      policies: () => (fake.world.policies ??= {}),
       upstream: () => upstream.url,
     });
     stops.push(() => standIn.stop());

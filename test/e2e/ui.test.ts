@@ -387,17 +387,20 @@ describeIf(!unavailable, unavailable ?? '')('UI in the sandbox', () => {
   it('shows an auditor every grant, and reconciliation flags a binding removed in the fake', async () => {
     const alice = await as('alice@example.com');
     await selfActivate(alice, 'shop-dev', 'roles/compute.viewer');
-    // Someone removes the binding outside the product.
-    const policy = sandbox.fake.world.policies!['projects/shop-dev']!;
-    policy.bindings = (policy.bindings ?? []).filter(
-      b =>
-        !(
-          b.role === 'roles/compute.viewer' &&
-          b.members.includes('user:alice@example.com') &&
-          b.condition?.title === 'JIT access activation'
-        ),
-    );
+    // Someone removes the binding outside the product (the sandbox's IAM page).
     const grace = await as('grace@example.com');
+    await grace.goto(`${sandbox.url}/sandbox/iam`);
+    await grace
+      .locator('tr')
+      .filter({hasText: 'projects/shop-dev'})
+      .filter({hasText: 'roles/compute.viewer'})
+      .filter({hasText: 'user:alice@example.com'})
+      .getByRole('button', {name: 'Remove outside JIT Access'})
+      .click();
+    await grace.waitForURL(`${sandbox.url}/sandbox/iam`);
+    expect(
+      activated('shop-dev', 'roles/compute.viewer', 'alice@example.com'),
+    ).toBe(false);
     await grace.goto(`${sandbox.url}/#access`);
     const all = grace.locator('section[aria-labelledby="all-grants"]');
     await all.getByRole('heading', {name: 'All grants (auditor)'}).waitFor();

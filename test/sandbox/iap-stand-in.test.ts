@@ -3,7 +3,7 @@ import type {AddressInfo} from 'net';
 import * as crypto from 'crypto';
 import {makeIapSigner} from '../../sandbox/iap-signer';
 import {startStandIn, StandIn, KEYS_PATH} from '../../sandbox/iap-stand-in';
-import type {WorldMessage} from '../../sandbox/fake-gcp';
+import type {WorldMessage, WorldPolicy} from '../../sandbox/fake-gcp';
 import type {MailSink, SandboxMail} from '../../sandbox/mail-sink';
 import {extractLinks} from '../../sandbox/mail-sink';
 
@@ -25,6 +25,23 @@ let base: string;
 
 const TOPIC = 'projects/p-123456/topics/jit-access-events';
 const published: WorldMessage[] = [];
+const ACTIVATION = {
+  role: 'roles/viewer',
+  members: ['user:alice@example.com'],
+  condition: {
+    title: 'JIT access activation',
+    expression:
+      '(request.time >= timestamp("2040-01-01T00:00:00Z") && request.time < timestamp("2040-01-01T01:00:00Z"))',
+  },
+};
+const policies: Record<string, WorldPolicy> = {
+  'projects/p1': {
+    bindings: [
+      {role: 'roles/owner', members: ['user:root@example.com']},
+      ACTIVATION,
+    ],
+  },
+};
 
 beforeAll(async () => {
   // The "functions": echo what reached them.
@@ -49,6 +66,7 @@ beforeAll(async () => {
     audience: AUDIENCE,
     mail,
     events: {topic: TOPIC, messages: () => published},
+    policies: () => policies,
     upstream: () => upstreamUrl,
   });
   base = `http://127.0.0.1:${standIn.port}`;
@@ -181,6 +199,34 @@ describe('IAP stand-in', () => {
     });
     expect(res.status).toBe(302);
     expect(seen).toHaveLength(0);
+  });
+
+  it('lists activation bindings on /sandbox/iam and removes one only from its own form', async () => {
+    const cookie = await signIn('alice@example.com');
+    const html = await (
+      await fetch(`${base}/sandbox/iam`, {headers: {cookie}})
+    ).text();
+    expect(html).toContain('roles/viewer');
+    expect(html).not.toContain('roles/owner');
+    const action = /action="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&');
+    // A forged form (no token of this run) is refused and removes nothing.
+    const forged = action.replace(/token=[^&]+/, 'token=forged');
+    const refused = await fetch(`${base}${forged}`, {
+      method: 'POST',
+      headers: {cookie},
+      redirect: 'manual',
+    });
+    expect(refused.status).toBe(403);
+    expect(policies['projects/p1']!.bindings).toHaveLength(2);
+    const done = await fetch(`${base}${action}`, {
+      method: 'POST',
+      headers: {cookie},
+      redirect: 'manual',
+    });
+    expect(done.status).toBe(303);
+    expect(policies['projects/p1']!.bindings).toEqual([
+      {role: 'roles/owner', members: ['user:root@example.com']},
+    ]);
   });
 
   it('serves the public keys the functions verify with', async () => {

@@ -102,6 +102,25 @@ function driftOf(policy: IamPolicy, grant: Grant): string {
     : 'The binding is no longer in the IAM policy: it was removed or changed outside JIT Access';
 }
 
+/**
+ * A later grant of the same holder and role whose binding is in the policy:
+ * activating the role again removed this one's binding (docs/design.md §1).
+ */
+function replacedBy(
+  grant: Grant,
+  grants: readonly Grant[],
+  policy: IamPolicy,
+): Grant | undefined {
+  return grants.find(
+    g =>
+      g.id !== grant.id &&
+      g.user === grant.user &&
+      g.role === grant.role &&
+      g.sortKey > grant.sortKey &&
+      holds(policy, g),
+  );
+}
+
 /** `end` of an activation binding, or undefined for any other binding. */
 function activationEnd(binding: IamBinding): Date | undefined {
   return parseActivation(binding.condition)?.end;
@@ -171,6 +190,26 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
             'The IAM write did not land: the binding is not in the policy';
           updates.push([g, failed(g, error, at, SYSTEM), error]);
         }
+      } else if (
+        state === 'ACTIVE' &&
+        !present &&
+        replacedBy(g, grants, policy)
+      ) {
+        const by = replacedBy(g, grants, policy)!;
+        updates.push([
+          g,
+          record(
+            g,
+            {
+              at,
+              actor: SYSTEM,
+              event: 'replaced',
+              detail: `Replaced by grant ${by.id}: the role was activated again, which removes the earlier binding`,
+            },
+            {end: by.start},
+          ),
+          undefined,
+        ]);
       } else if (state === 'ACTIVE' && !present && !g.externallyModified) {
         updates.push([
           g,

@@ -12,10 +12,10 @@
  */
 import {activationBinding} from '../activation/policy-edit';
 import type {ActivationGrant, Activator} from '../activation/types';
-import {AppError, OutcomeUnknownError} from '../errors';
+import {AbortedError, AppError, OutcomeUnknownError} from '../errors';
 import type {Logger} from '../log';
 import type {GrantStore} from '../ports';
-import {activated, failed, newGrant, newGrantId} from './ledger';
+import {activated, failed, newGrant, newGrantId, record} from './ledger';
 import {logGrantChange} from './grant-log';
 import type {Grant} from './types';
 
@@ -101,6 +101,29 @@ export function makeRecordedActivator(
       // Before IAM: a Firestore failure here fails the call with nothing written.
       await store.createAll(records);
       for (const g of records) logGrantChange(log, g);
+      // The holder's live grants of the same roles: the write replaces their
+      // bindings (an activation of an active role extends it), so their
+      // records end when it lands. Read while IAM is written.
+      const roles = new Set(input.grants.map(g => g.role));
+      const previous = store
+        .list({
+          as: 'holder',
+          email: input.user,
+          project: input.project,
+          state: 'ACTIVE',
+          limit: 100,
+        })
+        .then(
+          page => page.grants.filter(g => roles.has(g.role)),
+          (e: unknown) => {
+            log.warn(
+              'Could not read the grants this activation replaces; reconciliation ends them',
+              {event: 'grant.replacedUnknown', project: input.project},
+              {error: e},
+            );
+            return [] as Grant[];
+          },
+        );
       try {
         await activator.activate(
           input.project,
@@ -121,8 +144,36 @@ export function makeRecordedActivator(
         }
         throw e;
       }
-      const active = records.map(g => activated(g, now()));
+      const at2 = now();
+      const active = records.map(g => activated(g, at2));
       await settle(active);
+      // Each in a transaction, so that a revoke meanwhile is never overwritten.
+      for (const g of await previous) {
+        if (Date.parse(g.end) <= at2.getTime()) continue;
+        const by = active.find(a => a.role === g.role)!;
+        await store
+          .change(g.id, latest =>
+            latest && latest.state === 'ACTIVE'
+              ? {
+                  ok: true,
+                  grant: record(
+                    latest,
+                    {
+                      at: at2,
+                      actor: input.actor,
+                      event: 'replaced',
+                      detail: `Replaced by grant ${by.id}: the role was activated again, which removes the earlier binding`,
+                    },
+                    {end: by.start},
+                  ),
+                }
+              : {ok: false, error: new AbortedError('no longer active')},
+          )
+          .then(
+            ended => logGrantChange(log, ended),
+            () => {},
+          );
+      }
       return active;
     },
   };

@@ -25,6 +25,7 @@ export const GrantEvent = [
   'revoked',
   'externallyModified',
   'leftoverRemoved',
+  'replaced',
 ] as const;
 export type GrantEvent = (typeof GrantEvent)[number];
 

@@ -113,6 +113,24 @@ describe('grant records', () => {
     ).toEqual(['grant.activating', 'grant.activated']);
   });
 
+  it('ends the earlier record when the role is activated again (its binding is replaced), and reconciliation sees no drift', async () => {
+    const first = await selfActivate(BOB);
+    const second = await selfActivate(BOB);
+    expect(holds(first)).toBe(false);
+    expect(holds(second)).toBe(true);
+    const ended = (await h.get(`/api/grants/${first.id}`, BOB).expect(200))
+      .body as Grant;
+    expect(ended.state).toBe('EXPIRED');
+    expect(ended.end).toBe(second.start);
+    expect(ended.timeline.at(-1)).toMatchObject({
+      event: 'replaced',
+      actor: BOB,
+    });
+    await h.post('/api/reconcile', AUDREY, {}).expect(200);
+    const after = (await h.get(`/api/grants/${first.id}`, BOB)).body as Grant;
+    expect(after.externallyModified).toBeUndefined();
+  });
+
   it('records an approved request with its request id and approvers; the reviewer sees it', async () => {
     const created = await h
       .post(REQUEST_PATH, ALICE, requestBody())

@@ -5,6 +5,7 @@
  */
 import {Firestore} from '@google-cloud/firestore';
 import type {AccessRequest} from '../../shared/approvals/types';
+import type {Grant} from '../../shared/grants/types';
 import {parseActivation} from '../../shared/eligibility/conditions';
 import type {IamBinding} from '../../shared/ports';
 import type {FakeGoogleCloud} from '../../sandbox/fake-gcp';
@@ -57,6 +58,103 @@ export async function storedRequests(
   } finally {
     await db.terminate();
   }
+}
+
+/** Every grant record of the run. */
+export async function storedGrants(
+  emulatorHost: string,
+  collection: string,
+): Promise<Grant[]> {
+  const db = new Firestore({
+    projectId: 'bench-project',
+    host: emulatorHost,
+    ssl: false,
+  });
+  try {
+    const snap = await db.collection(collection).get();
+    return snap.docs.map(d => d.data() as Grant);
+  } finally {
+    await db.terminate();
+  }
+}
+
+/**
+ * The ledger against IAM (docs/grants.md), after a reconciliation: every
+ * activation binding has its ACTIVE record; every live ACTIVE record has its
+ * binding; no record still ACTIVATING has a binding (reconciliation would
+ * have settled it).
+ */
+export function checkGrants(
+  grants: Grant[],
+  granted: GrantedBinding[],
+  now: number,
+): Invariant[] {
+  const windowKey = (user: string, role: string, start: number, end: number) =>
+    `${user} ${role} ${start} ${end}`;
+  const ofGrant = (g: Grant) =>
+    windowKey(
+      g.binding.member.replace(/^user:/, ''),
+      g.role,
+      Date.parse(g.start),
+      Date.parse(
+        g.binding.expression.match(/< timestamp\("([^"]+)"\)/)?.[1] ?? g.end,
+      ),
+    );
+  const bindings = new Set(
+    granted.map(b => windowKey(b.user, b.role, b.start, b.end)),
+  );
+  const byWindow = new Map(grants.map(g => [ofGrant(g), g]));
+  const withoutRecord = granted.filter(b => {
+    const g = byWindow.get(windowKey(b.user, b.role, b.start, b.end));
+    return !g || g.state !== 'ACTIVE';
+  });
+  const activeWithout = grants.filter(
+    g =>
+      g.state === 'ACTIVE' &&
+      Date.parse(g.end) > now &&
+      !g.externallyModified &&
+      !bindings.has(ofGrant(g)),
+  );
+  const activatingWith = grants.filter(
+    g => g.state === 'ACTIVATING' && bindings.has(ofGrant(g)),
+  );
+  const states: Record<string, number> = {};
+  for (const g of grants) states[g.state] = (states[g.state] ?? 0) + 1;
+  const statesText = Object.entries(states)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
+  return [
+    {
+      name: 'activation binding ⇒ its ACTIVE grant record',
+      ok: withoutRecord.length === 0,
+      detail:
+        withoutRecord.length === 0
+          ? `${granted.length} bindings; records: ${statesText}`
+          : `without: ${withoutRecord
+              .slice(0, 3)
+              .map(b => `${b.user} ${b.role} ${new Date(b.end).toISOString()}`)
+              .join('; ')} (${withoutRecord.length})`,
+    },
+    {
+      name: 'live ACTIVE grant ⇒ its binding',
+      ok: activeWithout.length === 0,
+      detail:
+        activeWithout.length === 0
+          ? `${states.ACTIVE ?? 0} ACTIVE records`
+          : `without binding: ${activeWithout
+              .slice(0, 3)
+              .map(g => g.id)
+              .join(', ')} (${activeWithout.length})`,
+    },
+    {
+      name: 'ACTIVATING grant ⇒ no binding (after reconciliation)',
+      ok: activatingWith.length === 0,
+      detail:
+        activatingWith.length === 0
+          ? `${states.ACTIVATING ?? 0} ACTIVATING (their writes never landed)`
+          : `with binding: ${activatingWith.map(g => g.id).join(', ')}`,
+    },
+  ];
 }
 
 export interface Invariant {

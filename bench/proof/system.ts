@@ -30,6 +30,9 @@ import {BENCH_AUDIENCE, startBenchIap, type BenchIap} from '../lib/iap';
 import {startFirestoreProxy, type FirestoreProxy} from './firestore-proxy';
 import {proofWorld} from './world';
 
+/** The auditor the proof runs reconcile as (AUDITOR_PRINCIPALS). */
+export const PROOF_AUDITOR = 'proof-auditor@example.com';
+
 export interface ProofSystem {
   fake: FakeGoogleCloud;
   emulator: FirestoreEmulator;
@@ -37,6 +40,13 @@ export interface ProofSystem {
   proxy?: FirestoreProxy;
   /** The collection the run's requests are stored in. */
   collection: string;
+  /** The collection of the run's grant records. */
+  grantsCollection: string;
+  /**
+   * Runs reconciliation as an auditor (POST /api/reconcile), as the
+   * scheduler would after the run; answers its status and summary.
+   */
+  reconcile(): Promise<{status: number; body: string}>;
   /** The running child; replaced by restart(). */
   child: FunctionsChild;
   /** A signed IAP assertion for a user. */
@@ -149,6 +159,7 @@ export async function startProofSystem(
       SMTP_ENABLE_STARTTLS: 'false',
       SMTP_SENDER_ADDRESS: 'jit-access@example.com',
       PUBLIC_BASE_URL: 'https://jit.example.com',
+      AUDITOR_PRINCIPALS: `user:${PROOF_AUDITOR}`,
       NODE_ENV: 'production',
       ...options.settings,
     };
@@ -181,6 +192,20 @@ export async function startProofSystem(
       emulator,
       proxy,
       collection: `${prefix}requests`,
+      grantsCollection: `${prefix}grants`,
+      async reconcile() {
+        const res = await fetch(`${system.child.url}/api/reconcile`, {
+          method: 'POST',
+          headers: {
+            'x-goog-iap-jwt-assertion': system.assertion(PROOF_AUDITOR),
+            'content-type': 'application/json',
+            'x-jit-access': '1',
+          },
+          body: '{}',
+          signal: AbortSignal.timeout(120_000),
+        });
+        return {status: res.status, body: await res.text()};
+      },
       child: await start(),
       assertion: email => iap.signer.sign({email, aud: BENCH_AUDIENCE}),
       peakRssMiB: () => vmHwmMiB(system.child.process.pid),

@@ -199,6 +199,18 @@ export function makeFirestoreRequestStore(
       }
     },
 
+    async listByState(state, limit) {
+      count('query');
+      try {
+        const snapshot = await bounded(
+          collection.where('state', '==', state).limit(limit).get(),
+        );
+        return snapshot.docs.flatMap(d => fromDocument(d.data()) ?? []);
+      } catch (e) {
+        throw translate(e);
+      }
+    },
+
     async list(q) {
       count('query');
       try {

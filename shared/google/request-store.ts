@@ -34,5 +34,7 @@ export function makeRequestStore(
       (await store()).setNotification(id, status),
     setEvent: async (id, status) => (await store()).setEvent(id, status),
     list: async query => (await store()).list(query),
+    listByState: async (state, limit) =>
+      (await store()).listByState(state, limit),
   };
 }

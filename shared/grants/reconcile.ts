@@ -43,6 +43,8 @@ export interface ReconcileSummary {
   orphans: Array<{project: string; role: string; member: string; end: string}>;
   bindingsPurged: number;
   policiesWritten: number;
+  /** APPROVED requests whose outcome was recorded on their grant only. */
+  requestsSettled: number;
   /** Projects that could not be read or written, with the reason. */
   errors: Array<{project: string; error: string}>;
 }
@@ -148,9 +150,57 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
     }
   }
 
+  /**
+   * APPROVED requests whose grant is settled (the request's own update was
+   * lost): recorded as the grant says. One query; the grants are read by id.
+   */
+  async function settleApproved(
+    summary: ReconcileSummary,
+    recent: readonly Grant[],
+  ): Promise<void> {
+    if (!requests) return;
+    let approved;
+    try {
+      approved = await requests.listByState('APPROVED', 500);
+    } catch (e) {
+      summary.errors.push({
+        project: '(requests)',
+        error:
+          e instanceof AppError ? e.message : 'The requests could not be read',
+      });
+      return;
+    }
+    for (const r of approved) {
+      const g = recent.find(
+        x => x.origin === r.id && x.start === r.activation?.start,
+      );
+      if (!g || (g.state !== 'ACTIVE' && g.state !== 'FAILED')) continue;
+      try {
+        if (
+          await settleRequest(
+            g,
+            g.state === 'FAILED'
+              ? (g.error ?? 'The IAM write failed')
+              : undefined,
+          )
+        ) {
+          summary.requestsSettled++;
+        }
+      } catch (e) {
+        summary.errors.push({
+          project: r.project,
+          error:
+            e instanceof AppError
+              ? e.message
+              : 'The request could not be settled',
+        });
+      }
+    }
+  }
+
   /** Settles the request that made a grant, when it still waits for it. */
-  async function settleRequest(grant: Grant, error?: string): Promise<void> {
-    if (!requests || grant.origin === 'self') return;
+  async function settleRequest(grant: Grant, error?: string): Promise<boolean> {
+    if (!requests || grant.origin === 'self') return false;
     const action: RequestAction =
       error === undefined
         ? {type: 'activated', start: grant.start}
@@ -161,9 +211,11 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
           ? transition(current, action, SYSTEM, now())
           : {ok: false, error: new NotFoundError('Request not found')},
       );
+      return true;
     } catch (e) {
       // Already settled, or moved on: the grant record is what counts here.
       if (!(e instanceof AppError) || e.httpStatus >= 500) throw e;
+      return false;
     }
   }
 
@@ -183,11 +235,15 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
       const state = effectiveGrantState(g, at);
       const present = holds(policy, g);
       if (state === 'ACTIVATING') {
+        const by = present ? undefined : replacedBy(g, grants, policy);
         if (present) {
           updates.push([g, activated(g, at, SYSTEM), undefined]);
         } else if (at.getTime() - Date.parse(g.createdAt) >= SETTLE_AFTER_MS) {
-          const error =
-            'The IAM write did not land: the binding is not in the policy';
+          // Whether it never landed or landed and was replaced, the policy
+          // cannot tell; either way no binding of it exists.
+          const error = by
+            ? `The binding is not in the policy: the IAM write did not land, or a later activation of the role (grant ${by.id}) replaced it`
+            : 'The IAM write did not land: the binding is not in the policy';
           updates.push([g, failed(g, error, at, SYSTEM), error]);
         }
       } else if (
@@ -308,11 +364,19 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
     }
 
     for (const [before, after, error] of updates) {
-      if (await save(before, after)) {
-        if (before.state === 'ACTIVATING') {
-          summary.grantsSettled++;
-          await settleRequest(after, error);
+      try {
+        if (await save(before, after)) {
+          if (before.state === 'ACTIVATING') {
+            summary.grantsSettled++;
+            if (await settleRequest(after, error)) summary.requestsSettled++;
+          }
         }
+      } catch (e) {
+        // One record that cannot be written does not stop the others.
+        summary.errors.push({
+          project,
+          error: `grant ${before.id}: ${e instanceof AppError ? e.message : 'could not be recorded'}`,
+        });
       }
     }
   }
@@ -327,6 +391,7 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
         orphans: [],
         bindingsPurged: 0,
         policiesWritten: 0,
+        requestsSettled: 0,
         errors: [],
       };
       const recent = await store.listRecent(
@@ -360,6 +425,7 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
       await Promise.all(
         Array.from({length: Math.min(concurrency, projects.length)}, worker),
       );
+      await settleApproved(summary, recent);
       log.notice(
         `Reconciliation: ${summary.projectsRead} projects read, ${summary.grantsSettled} grants settled, ${summary.driftFound} drifted, ${summary.orphans.length} orphans, ${summary.bindingsPurged} bindings purged, ${summary.policiesWritten} policies written`,
         {event: 'reconcile.run'},

@@ -45,4 +45,6 @@ export interface RequestStore {
   setEvent(id: string, status: EventStatus): Promise<void>;
   /** Newest first. */
   list(query: RequestQuery): Promise<AccessRequest[]>;
+  /** Up to `limit` stored requests in `state`, anyone's (reconciliation). */
+  listByState(state: StoredState, limit: number): Promise<AccessRequest[]>;
 }

@@ -162,6 +162,23 @@ describe('reconciliation', () => {
     expect(h.fake.calls(GET)).toHaveLength(1);
   });
 
+  it('settles an APPROVED request whose grant recorded the outcome but whose own update was lost', async () => {
+    const created = await h
+      .post(REQUEST_PATH, ALICE, requestBody({durationMinutes: 57}))
+      .expect(201);
+    await h.post(`/api/requests/${created.body.id}/approve`, BOB).expect(200);
+    // As if the request's last transaction never committed.
+    await h.firestore
+      .collection(`${h.iap.config.firestore.collectionPrefix}requests`)
+      .doc(created.body.id)
+      .update({state: 'APPROVED'});
+    const summary = await reconcile();
+    expect(summary.requestsSettled).toBeGreaterThanOrEqual(1);
+    expect(
+      (await h.get(`/api/requests/${created.body.id}`, ALICE)).body.state,
+    ).toBe('ACTIVE');
+  });
+
   it('settles an approval whose IAM write went unanswered and could not be read back: APPROVED and ACTIVATING until the policy shows the binding', async () => {
     const created = await h
       .post(REQUEST_PATH, ALICE, requestBody({durationMinutes: 55}))

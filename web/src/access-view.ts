@@ -291,7 +291,7 @@ function auditorSection(
               h(
                 'p',
                 {class: 'notice ok', 'data-reconcile': 'done'},
-                `Reconciliation: ${s.projectsRead} projects read, ${s.grantsSettled} grants settled, ${s.driftFound} changed outside, ${s.orphans.length} orphan bindings, ${s.bindingsPurged} bindings purged, ${s.policiesWritten} policies written.`,
+                `Reconciliation: ${s.projectsRead} projects read, ${s.grantsSettled} grants settled, ${s.driftFound} changed outside, ${s.requestsSettled} requests settled, ${s.orphans.length} orphan bindings, ${s.bindingsPurged} bindings purged, ${s.policiesWritten} policies written.`,
                 s.errors.length
                   ? ` Not done: ${s.errors.map(e => `${e.project} (${e.error})`).join('; ')}.`
                   : '',

@@ -34,6 +34,10 @@ Options:
                          Manager (SMTP_SECRET), not in SMTP_PASSWORD
   --firestore-location=L Firestore location when the database is created
                          (default: --region)
+  --reconcile-schedule=CRON
+                         how often Cloud Scheduler runs the grant ledger's
+                         reconciliation (unix cron, UTC; default: every 10
+                         minutes, '*/10 * * * *'); off: deploy no job
   --source=DIR           the source to deploy (default: this script's folder)
   --dry-run              print every gcloud command in order and run none
   --help                 show this text
@@ -59,6 +63,7 @@ IAP_MEMBERS=""
 ENV_FILE=""
 FIRESTORE_LOCATION=""
 SOURCE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+RECONCILE_SCHEDULE="*/10 * * * *"
 DRY_RUN=false
 
 while [ $# -gt 0 ]; do
@@ -96,6 +101,7 @@ while [ $# -gt 0 ]; do
     --env-file) ENV_FILE="$value" ;;
     --firestore-location) FIRESTORE_LOCATION="$value" ;;
     --source) SOURCE_DIR="$value" ;;
+    --reconcile-schedule) RECONCILE_SCHEDULE="$value" ;;
     *) die "unknown flag: $name (see --help)" ;;
   esac
 done
@@ -119,6 +125,11 @@ else
   [ -z "$DNS_ZONE" ] || die "--dns-zone applies to --topology=lb only"
 fi
 [ -f "$SOURCE_DIR/package.json" ] || die "--source: no package.json in $SOURCE_DIR"
+# Five cron fields (minute hour day month weekday), or off.
+CRON_FIELD='[0-9A-Za-z*/,-]+'
+[ "$RECONCILE_SCHEDULE" = off ] \
+  || [[ "$RECONCILE_SCHEDULE" =~ ^$CRON_FIELD( $CRON_FIELD){4}$ ]] \
+  || die "--reconcile-schedule must be five cron fields (e.g. '*/10 * * * *') or off, not: $RECONCILE_SCHEDULE"
 FIRESTORE_LOCATION="${FIRESTORE_LOCATION:-$REGION}"
 
 IFS=',' read -r -a MEMBERS <<<"$IAP_MEMBERS"
@@ -181,6 +192,7 @@ case "$CATALOG" in
 esac
 FIRESTORE_DATABASE="$(setting FIRESTORE_DATABASE '(default)')"
 COLLECTION_GROUP="$(setting FIRESTORE_COLLECTION_PREFIX)requests"
+GRANTS_GROUP="$(setting FIRESTORE_COLLECTION_PREFIX)grants"
 SMTP_SECRET="$(setting SMTP_SECRET)"
 # NOTIFICATION_TOPIC: a topic name in --project, or projects/P/topics/T.
 TOPIC_PROJECT="" TOPIC_ID=""
@@ -380,6 +392,7 @@ APIS=(run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.c
 [ -n "$DNS_ZONE" ] && APIS+=(dns.googleapis.com)
 [ -n "$SMTP_SECRET" ] && APIS+=(secretmanager.googleapis.com)
 [ -n "$TOPIC_ID" ] && APIS+=(pubsub.googleapis.com)
+[ "$RECONCILE_SCHEDULE" = off ] || APIS+=(cloudscheduler.googleapis.com)
 info "Enabling APIs"
 change gcloud services enable "${APIS[@]}" "--project=$PROJECT" --quiet
 
@@ -399,8 +412,15 @@ target_of() {
   esac
 }
 
+# Reconciliation (docs/grants.md) runs as its own service, in both
+# topologies, with its own account; Cloud Scheduler calls it as another.
+RECONCILE=jit-access-reconcile
+SCHEDULER=jit-access-scheduler
+ACCOUNTS=("${SERVICES[@]}" "$RECONCILE")
+[ "$RECONCILE_SCHEDULE" = off ] || ACCOUNTS+=("$SCHEDULER")
+
 info "Creating service accounts"
-for service in "${SERVICES[@]}"; do
+for service in "${ACCOUNTS[@]}"; do
   if describe iam service-accounts describe "$(sa_email "$service")" "--project=$PROJECT" '--format=value(email)'; then
     note "service account $(sa_email "$service") exists"
   else
@@ -431,12 +451,13 @@ if [ -n "$TOPIC_ID" ]; then
 fi
 
 info "Granting roles (catalog: $CATALOG, scope: $SCOPE)"
-for service in "${SERVICES[@]}"; do
+for service in "${SERVICES[@]}" "$RECONCILE"; do
   member="serviceAccount:$(sa_email "$service")"
   target="$(target_of "$service")"
   roles=()
   case "$target" in
     app | activate | approve) roles=("${CATALOG_ROLES[@]}" roles/resourcemanager.projectIamAdmin) ;;
+    reconcile) roles=(roles/resourcemanager.projectIamAdmin) ;;
     roles) roles=("${CATALOG_ROLES[@]}") ;;
     web) roles=() ;;
   esac
@@ -444,7 +465,7 @@ for service in "${SERVICES[@]}"; do
     grant "${SCOPE%%/*}" "${SCOPE#*/}" "$member" "$role"
   done
   case "$target" in
-    app | activate | approve) grant projects "$PROJECT" "$member" roles/datastore.user ;;
+    app | activate | approve | reconcile) grant projects "$PROJECT" "$member" roles/datastore.user ;;
     roles) grant projects "$PROJECT" "$member" roles/datastore.viewer ;;
   esac
   # The functions that mail also publish the events.
@@ -546,14 +567,21 @@ else
     "--location=$FIRESTORE_LOCATION" --type=firestore-native "--project=$PROJECT" --quiet
 fi
 
-# Each index: its fields in order, as FIELD:ORDER or FIELD:contains (the same
-# definitions as firestore.indexes.json; a test checks that they agree).
+# Each index: its collection (requests or grants), then its fields in order,
+# as FIELD:ORDER or FIELD:contains (the same definitions as
+# firestore.indexes.json; a test checks that they agree).
 INDEXES=(
-  "requester:ascending state:ascending createdAt:descending"
-  "reviewers:contains state:ascending createdAt:descending"
-  "requester:ascending createdAt:descending"
-  "reviewers:contains createdAt:descending"
+  "requests requester:ascending state:ascending createdAt:descending"
+  "requests reviewers:contains state:ascending createdAt:descending"
+  "requests requester:ascending createdAt:descending"
+  "requests reviewers:contains createdAt:descending"
 )
+for lead in user:ascending approvers:contains ""; do
+  for rest in "" "project:ascending" "state:ascending" "project:ascending state:ascending"; do
+    fields="$lead${lead:+${rest:+ }}$rest"
+    [ -n "$fields" ] && INDEXES+=("grants $fields sortKey:descending")
+  done
+done
 existing_indexes=""
 if ! $DRY_RUN; then
   existing_indexes="$(read_value firestore indexes composite list "--database=$FIRESTORE_DATABASE" "--project=$PROJECT" \
@@ -561,6 +589,8 @@ if ! $DRY_RUN; then
 fi
 for index in "${INDEXES[@]}"; do
   read -r -a fields <<<"$index"
+  group="$(setting FIRESTORE_COLLECTION_PREFIX)${fields[0]}"
+  fields=("${fields[@]:1}")
   paths=""
   configs=()
   for field in "${fields[@]}"; do
@@ -571,10 +601,10 @@ for index in "${INDEXES[@]}"; do
       configs+=("--field-config=field-path=${field%%:*},order=${field#*:}")
     fi
   done
-  if grep -qE "^$COLLECTION_GROUP"$'\t'"$paths(,__name__)?\$" <<<"$existing_indexes"; then
-    note "index on $COLLECTION_GROUP($paths) exists"
+  if grep -qE "^$group"$'\t'"$paths(,__name__)?\$" <<<"$existing_indexes"; then
+    note "index on $group($paths) exists"
   else
-    change gcloud firestore indexes composite create "--collection-group=$COLLECTION_GROUP" \
+    change gcloud firestore indexes composite create "--collection-group=$group" \
       "--database=$FIRESTORE_DATABASE" --query-scope=collection "${configs[@]}" "--project=$PROJECT" --async --quiet
   fi
 done
@@ -583,26 +613,29 @@ ttl_fields=""
 if ! $DRY_RUN; then
   ttl_fields="$(read_value firestore fields ttls list "--database=$FIRESTORE_DATABASE" "--project=$PROJECT" '--format=value(name)')"
 fi
-if grep -qE "/collectionGroups/$COLLECTION_GROUP/fields/deleteAt\$" <<<"$ttl_fields"; then
-  note "TTL policy on $COLLECTION_GROUP.deleteAt exists"
-else
-  change gcloud firestore fields ttls update deleteAt "--collection-group=$COLLECTION_GROUP" \
-    "--database=$FIRESTORE_DATABASE" --enable-ttl "--project=$PROJECT" --async --quiet
-fi
+# Requests and grant records (GRANT_RETENTION_DAYS) alike expire by deleteAt.
+for group in "$COLLECTION_GROUP" "$GRANTS_GROUP"; do
+  if grep -qE "/collectionGroups/$group/fields/deleteAt\$" <<<"$ttl_fields"; then
+    note "TTL policy on $group.deleteAt exists"
+  else
+    change gcloud firestore fields ttls update deleteAt "--collection-group=$group" \
+      "--database=$FIRESTORE_DATABASE" --enable-ttl "--project=$PROJECT" --async --quiet
+  fi
 
-# deleteAt only drives the TTL: exempt it from single-field indexing (as
-# firestore.indexes.json does), which also avoids write hotspots on it.
-uses_default_indexes=True
-if ! $DRY_RUN; then
-  uses_default_indexes="$(read_value firestore indexes fields describe deleteAt "--collection-group=$COLLECTION_GROUP" \
-    "--database=$FIRESTORE_DATABASE" "--project=$PROJECT" '--format=value(indexConfig.usesAncestorConfig)')"
-fi
-if [ "$uses_default_indexes" = False ]; then
-  note "deleteAt is exempt from single-field indexes"
-else
-  change gcloud firestore indexes fields update deleteAt "--collection-group=$COLLECTION_GROUP" \
-    "--database=$FIRESTORE_DATABASE" --disable-indexes "--project=$PROJECT" --async --quiet
-fi
+  # deleteAt only drives the TTL: exempt it from single-field indexing (as
+  # firestore.indexes.json does), which also avoids write hotspots on it.
+  uses_default_indexes=True
+  if ! $DRY_RUN; then
+    uses_default_indexes="$(read_value firestore indexes fields describe deleteAt "--collection-group=$group" \
+      "--database=$FIRESTORE_DATABASE" "--project=$PROJECT" '--format=value(indexConfig.usesAncestorConfig)')"
+  fi
+  if [ "$uses_default_indexes" = False ]; then
+    note "$group.deleteAt is exempt from single-field indexes"
+  else
+    change gcloud firestore indexes fields update deleteAt "--collection-group=$group" \
+      "--database=$FIRESTORE_DATABASE" --disable-indexes "--project=$PROJECT" --async --quiet
+  fi
+done
 
 # ---------------------------------------------------------------------------
 # The IAP service agent, which invokes the functions on the users' behalf.
@@ -653,6 +686,38 @@ deploy_function() { # SERVICE ENV_FILE [extra flags]
 }
 
 # ---------------------------------------------------------------------------
+# Reconciliation of the grant ledger (docs/grants.md): its own service, no
+# IAP and no load balancer. It refuses unauthenticated calls: Cloud Run's IAM
+# check admits only the scheduler's account (roles/run.invoker on this
+# service alone), whose OIDC token carries the service URL as audience.
+
+deploy_reconcile() {
+  info "Deploying $RECONCILE (target reconcile) from $SOURCE_DIR"
+  write_env_file "$WORK/$RECONCILE.env.yaml" "PROJECT_NUMBER=$PROJECT_NUMBER"
+  deploy_function "$RECONCILE" "$WORK/$RECONCILE.env.yaml"
+  if [ "$RECONCILE_SCHEDULE" = off ]; then
+    note "--reconcile-schedule=off: no job; auditors run reconciliation from My access"
+  else
+    DRY_VALUE="https://$RECONCILE-$PROJECT_NUMBER.$REGION.run.app" RECONCILE_URL="$(read_value run services describe "$RECONCILE" \
+      "--region=$REGION" "--project=$PROJECT" '--format=value(status.url)')"
+    grant run "$RECONCILE" "serviceAccount:$(sa_email "$SCHEDULER")" roles/run.invoker
+    JOB=jit-access-reconcile
+    JOB_FLAGS=("--location=$REGION" "--schedule=$RECONCILE_SCHEDULE" --time-zone=Etc/UTC
+      "--uri=$RECONCILE_URL/reconcile" --http-method=POST "--message-body={}"
+      "--oidc-service-account-email=$(sa_email "$SCHEDULER")" "--oidc-token-audience=$RECONCILE_URL"
+      --attempt-deadline=300s "--project=$PROJECT" --quiet)
+    # The API's POST rules: JSON, and the header no cross-site form can send.
+    HEADERS="Content-Type=application/json,X-JIT-Access=1"
+    info "Cloud Scheduler job $JOB ($RECONCILE_SCHEDULE, UTC)"
+    if describe scheduler jobs describe "$JOB" "--location=$REGION" "--project=$PROJECT" '--format=value(name)'; then
+      change gcloud scheduler jobs update http "$JOB" "${JOB_FLAGS[@]}" "--update-headers=$HEADERS"
+    else
+      change gcloud scheduler jobs create http "$JOB" "${JOB_FLAGS[@]}" "--headers=$HEADERS"
+    fi
+  fi
+}
+
+# ---------------------------------------------------------------------------
 # single: one function with IAP on it; audience rule 4 needs no setting.
 
 if [ "$TOPOLOGY" = single ]; then
@@ -661,6 +726,7 @@ if [ "$TOPOLOGY" = single ]; then
   info "Deploying jit-access (target app) from $SOURCE_DIR"
   write_env_file "$WORK/jit-access.env.yaml" "PUBLIC_BASE_URL=$URL" "PROJECT_NUMBER=$PROJECT_NUMBER"
   deploy_function jit-access "$WORK/jit-access.env.yaml" --iap
+  deploy_reconcile
   info "Access"
   grant run jit-access "$IAP_AGENT" roles/run.invoker
   for member in "${MEMBERS[@]}"; do
@@ -756,6 +822,10 @@ pathMatchers:
     matchRules:
     - pathTemplateMatch: /api/projects/{project}/roles/self-activate
     - pathTemplateMatch: /api/projects/{project}/roles/request
+    - fullPathMatch: /api/grants
+    - pathTemplateMatch: /api/grants/{id}
+    - pathTemplateMatch: /api/grants/{id}/revoke
+    - fullPathMatch: /api/reconcile
     service: $(bs jit-access-activate)
   - priority: 3
     matchRules:
@@ -801,6 +871,8 @@ if [ -n "$DNS_ZONE" ]; then
 else
   DNS_NOTE="Create this DNS record: $DOMAIN. 300 IN A $ip"
 fi
+
+deploy_reconcile
 
 info "Access"
 for service in "${SERVICES[@]}"; do

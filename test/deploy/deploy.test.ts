@@ -112,6 +112,14 @@ function argsFor(topology: 'single' | 'lb', s: Sandbox): string[] {
   const env = s.writeFile('settings.env', ENV);
   return [...(topology === 'lb' ? LB : BASE), MEMBERS, `--env-file=${env}`];
 }
+/** The deploys of the functions behind IAP (not the reconcile service). */
+function iapDeploys(calls: Run['calls']) {
+  return changing(calls).filter(
+    c => c.command === 'beta run deploy' && c.argv[3] !== RECONCILE,
+  );
+}
+const RECONCILE = 'jit-access-reconcile';
+
 function fresh(topology: 'single' | 'lb'): Promise<{s: Sandbox; run: Run}> {
   return (freshRuns[topology] ??= (async () => {
     const s = sandbox();
@@ -140,9 +148,7 @@ describe('deploy.sh, single topology', () => {
   });
 
   it('deploys one function, target app, from source with IAP and no unauthenticated access', () => {
-    const deploys = changing(first.calls).filter(
-      c => c.command === 'beta run deploy',
-    );
+    const deploys = iapDeploys(first.calls);
     expect(deploys.map(c => c.argv[3])).toEqual(['jit-access']);
     const argv = deploys[0]!.argv;
     expect(argv).toEqual(
@@ -229,7 +235,7 @@ describe('deploy.sh, single topology', () => {
     expect(agent).toBeLessThan(invoker);
   });
 
-  it('creates the Firestore database, then its four composite indexes and the TTL policy on deleteAt', () => {
+  it('creates the Firestore database, then its composite indexes and the TTL policies on deleteAt of requests and grants', () => {
     const db = indexOf(
       first.calls,
       c => c.command === 'firestore databases create',
@@ -238,18 +244,87 @@ describe('deploy.sh, single topology', () => {
     const indexes = first.calls
       .map((c, i) => [c, i] as const)
       .filter(([c]) => c.command === 'firestore indexes composite create');
-    expect(indexes).toHaveLength(4);
+    expect(indexes).toHaveLength(
+      (
+        JSON.parse(fs.readFileSync(INDEX_FILE, 'utf8')) as {
+          indexes: unknown[];
+        }
+      ).indexes.length,
+    );
     indexes.forEach(([, i]) => expect(i).toBeGreaterThan(db));
-    const ttl = first.calls.find(
+    const ttls = first.calls.filter(
       c => c.command === 'firestore fields ttls update',
+    );
+    expect(
+      ttls.map(t => t.argv.find(a => a.startsWith('--collection-group='))),
+    ).toEqual(['--collection-group=requests', '--collection-group=grants']);
+    for (const ttl of ttls) {
+      expect(ttl.argv).toEqual(
+        expect.arrayContaining(['deleteAt', '--enable-ttl']),
+      );
+    }
+  });
+
+  it('deploys the reconcile service without IAP, with its own account and only the rights reconciliation needs', () => {
+    const deploy = changing(first.calls).find(
+      c => c.command === 'beta run deploy' && c.argv[3] === RECONCILE,
     )!;
-    expect(ttl.argv).toEqual(
+    expect(deploy.argv).toEqual(
       expect.arrayContaining([
-        'deleteAt',
-        '--collection-group=requests',
-        '--enable-ttl',
+        '--function=reconcile',
+        '--no-allow-unauthenticated',
+        `--service-account=${RECONCILE}@${PROJECT}.iam.gserviceaccount.com`,
       ]),
     );
+    expect(deploy.argv).not.toContain('--iap');
+    expect(rolesOf(s, `projects/${PROJECT}`, sa(RECONCILE))).toEqual([
+      'roles/datastore.user',
+      'roles/resourcemanager.projectIamAdmin',
+    ]);
+    // Only the scheduler's account may invoke it: no IAP agent, no members.
+    const policy = s.model().policies[`run/${PROJECT}/${REGION}/${RECONCILE}`];
+    expect(policy?.bindings).toEqual([
+      {role: 'roles/run.invoker', members: [sa('jit-access-scheduler')]},
+    ]);
+    expect(
+      rolesOf(s, `projects/${PROJECT}`, sa('jit-access-scheduler')),
+    ).toEqual([]);
+  });
+
+  it('creates the Cloud Scheduler job: every 10 minutes, POST /reconcile with an OIDC token whose audience is the service URL', () => {
+    const url = `https://${RECONCILE}-${PROJECT_NUMBER}.${REGION}.run.app`;
+    const job = s.model().resources[
+      `schedulerJob/${PROJECT}/${REGION}/jit-access-reconcile`
+    ] as unknown as {
+      schedule: string;
+      timeZone: string;
+      httpTarget: Record<string, unknown>;
+    };
+    expect(job.schedule).toBe('*/10 * * * *');
+    expect(job.timeZone).toBe('Etc/UTC');
+    expect(job.httpTarget).toEqual({
+      uri: `${url}/reconcile`,
+      httpMethod: 'POST',
+      body: '{}',
+      headers: {'Content-Type': 'application/json', 'X-JIT-Access': '1'},
+      oidcToken: {
+        serviceAccountEmail: `jit-access-scheduler@${PROJECT}.iam.gserviceaccount.com`,
+        audience: url,
+      },
+    });
+    const invoker = indexOf(
+      first.calls,
+      c =>
+        c.command === 'run services add-iam-policy-binding' &&
+        c.argv.includes(RECONCILE),
+      'invoker grant',
+    );
+    const created = indexOf(
+      first.calls,
+      c => c.command === 'scheduler jobs create http',
+      'job create',
+    );
+    expect(invoker).toBeLessThan(created);
   });
 
   it('a second run creates nothing and grants nothing', async () => {
@@ -270,6 +345,7 @@ describe('deploy.sh, single topology', () => {
     expect([...new Set(changes)].sort()).toEqual([
       'beta run deploy',
       'beta services identity create',
+      'scheduler jobs update http',
       'services enable',
     ]);
   });
@@ -328,7 +404,7 @@ describe('deploy.sh, lb topology', () => {
     const deploys = changing(first.calls).filter(
       c => c.command === 'beta run deploy',
     );
-    expect(deploys).toHaveLength(SERVICES_LB.length);
+    expect(deploys).toHaveLength(SERVICES_LB.length + 1);
     for (const d of deploys) {
       expect(d.argv).toEqual(expect.arrayContaining(PROBE_FLAGS));
     }
@@ -414,6 +490,10 @@ describe('deploy.sh, lb topology', () => {
     ['/api/requests/abc/deny', 'jit-access-approve'],
     ['/api/requests/abc/withdraw', 'jit-access-approve'],
     ['/api/requests/abc/remind', 'jit-access-approve'],
+    ['/api/grants', 'jit-access-activate'],
+    ['/api/grants/abc', 'jit-access-activate'],
+    ['/api/grants/abc/revoke', 'jit-access-activate'],
+    ['/api/reconcile', 'jit-access-activate'],
     ['/', 'jit-access-web'],
     ['/requests/abc', 'jit-access-web'],
     ['/favicon.ico', 'jit-access-web'],
@@ -450,6 +530,7 @@ describe('deploy.sh, lb topology', () => {
       'beta run deploy',
       'beta services identity create',
       'compute url-maps import',
+      'scheduler jobs update http',
       'services enable',
     ]);
   });
@@ -527,6 +608,47 @@ describe('deploy.sh --dry-run', () => {
   );
 });
 
+describe('deploy.sh and --reconcile-schedule', () => {
+  it('deploys the reconcile service but no job, no scheduler account and no Cloud Scheduler API with off', async () => {
+    const s = sandbox();
+    const run = await s.deploy([...BASE, '--reconcile-schedule=off']);
+    expectClean(run);
+    expect(run.calls.filter(c => c.command?.startsWith('scheduler '))).toEqual(
+      [],
+    );
+    expect(
+      s.model().resources[
+        `serviceAccount/jit-access-scheduler@${PROJECT}.iam.gserviceaccount.com`
+      ],
+    ).toBeUndefined();
+    const enable = run.calls.find(c => c.command === 'services enable')!;
+    expect(enable.argv).not.toContain('cloudscheduler.googleapis.com');
+    expect(
+      run.calls.some(
+        c => c.command === 'beta run deploy' && c.argv[3] === RECONCILE,
+      ),
+    ).toBe(true);
+  });
+
+  it('takes another schedule, and refuses one that is not five cron fields before any change', async () => {
+    const s = sandbox();
+    const run = await s.deploy([...BASE, '--reconcile-schedule=0 * * * *']);
+    expectClean(run);
+    const job = s.model().resources[
+      `schedulerJob/${PROJECT}/${REGION}/jit-access-reconcile`
+    ] as unknown as {schedule: string};
+    expect(job.schedule).toBe('0 * * * *');
+    const bad = await (
+      await sandbox()
+    ).deploy([...BASE, '--reconcile-schedule=every ten minutes']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(
+      '--reconcile-schedule must be five cron fields',
+    );
+    expect(bad.calls.filter(c => c.effect !== 'read')).toEqual([]);
+  });
+});
+
 describe('deploy.sh and the SMTP password', () => {
   const PASSWORD = 'hunter2-in-plain-sight';
   it('warns that SMTP_PASSWORD is readable, points to SMTP_SECRET, and never prints the password', async () => {
@@ -556,7 +678,10 @@ describe('deploy.sh and the SMTP password', () => {
     const env = s.writeFile('production.env', 'NODE_ENV=production\n');
     const run = await s.deploy([...BASE, `--env-file=${env}`, '--dry-run']);
     expect(run.code).toBe(0);
-    expect(run.stdout.match(/NODE_ENV: 'production'/g)).toHaveLength(1);
+    // Once in each function's settings (the app's and the reconcile service's).
+    expect(run.stdout.match(/NODE_ENV: 'production'/g)).toHaveLength(
+      run.stdout.match(/\(written by deploy\.sh\) holds:/g)!.length,
+    );
   });
 });
 
@@ -594,9 +719,7 @@ describe('deploy.sh and NOTIFICATION_TOPIC', () => {
       );
     }
     // The functions are told the topic as it was given.
-    const deploys = changing(run.calls).filter(
-      c => c.command === 'beta run deploy',
-    );
+    const deploys = iapDeploys(run.calls);
     expect(deploys.map(d => envOf(d)['NOTIFICATION_TOPIC'])).toEqual(
       SERVICES_LB.map(() => 'jit-access-events'),
     );
@@ -964,6 +1087,7 @@ function parseShape(c: Call): string {
 
 const GCLOUD_APIS = [
   'artifactregistry',
+  'cloudscheduler',
   'cloudbilling',
   'cloudbuild',
   'cloudresourcemanager',

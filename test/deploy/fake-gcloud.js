@@ -380,6 +380,40 @@ switch (c) {
   case 'run services describe':
     describeOrNotFound(`run/${project}/${region}/${name}`);
     break;
+  case 'scheduler jobs describe':
+    describeOrNotFound(`schedulerJob/${project}/${flag('location')}/${name}`);
+    break;
+  case 'scheduler jobs create http':
+  case 'scheduler jobs update http': {
+    if (!state.apis.includes('cloudscheduler.googleapis.com')) fail('PERMISSION_DENIED', 'cloudscheduler.googleapis.com is not enabled');
+    const key = `schedulerJob/${project}/${flag('location')}/${name}`;
+    const existing = get(key);
+    if (verb === 'http' && c.includes('update') && !existing) fail('NOT_FOUND', `job ${name} was not found`);
+    if (c.includes('create') && existing) fail('ALREADY_EXISTS', `job ${name} already exists`);
+    const sa = flag('oidc-service-account-email');
+    if (sa && !get(saKey(sa))) fail('INVALID_ARGUMENT', `service account ${sa} does not exist`);
+    const headers = flag('headers') || flag('update-headers');
+    state.resources[key] = {
+      kind: 'schedulerJob',
+      name: `projects/${project}/locations/${flag('location')}/jobs/${name}`,
+      schedule: flag('schedule') ?? existing?.schedule,
+      timeZone: flag('time-zone') ?? existing?.timeZone,
+      httpTarget: {
+        uri: flag('uri') ?? existing?.httpTarget.uri,
+        httpMethod: flag('http-method') ?? existing?.httpTarget.httpMethod,
+        body: flag('message-body') ?? existing?.httpTarget.body,
+        headers: headers
+          ? Object.fromEntries(headers.split(',').map(h => h.split('=')))
+          : existing?.httpTarget.headers,
+        oidcToken: sa
+          ? {serviceAccountEmail: sa, audience: flag('oidc-token-audience')}
+          : existing?.httpTarget.oidcToken,
+      },
+    };
+    call.effect = existing ? 'updated' : 'created';
+    finish(0, '', `${existing ? 'Updated' : 'Created'} job [${name}].`);
+    break;
+  }
   case 'compute backend-services describe':
     describeOrNotFound(`backendService/${project}/${name}`);
     break;

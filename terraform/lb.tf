@@ -3,7 +3,7 @@
 # services, which know their backend service only by name.
 
 resource "google_compute_region_network_endpoint_group" "fn" {
-  for_each              = local.lb ? local.functions : {}
+  for_each              = local.lb ? local.served : {}
   project               = var.project_id
   name                  = each.value.service
   region                = var.region
@@ -14,7 +14,7 @@ resource "google_compute_region_network_endpoint_group" "fn" {
 }
 
 resource "google_compute_backend_service" "fn" {
-  for_each              = local.lb ? local.functions : {}
+  for_each              = local.lb ? local.served : {}
   project               = var.project_id
   name                  = each.value.service # = IAP_BACKEND_SERVICE_NAME of the service
   load_balancing_scheme = "EXTERNAL_MANAGED"
@@ -30,7 +30,7 @@ resource "google_compute_backend_service" "fn" {
 
 resource "google_iap_web_backend_service_iam_member" "members" {
   for_each = local.lb ? {
-    for pair in setproduct(keys(local.functions), var.iap_members) : "${pair[0]} ${pair[1]}" => { function = pair[0], member = pair[1] }
+    for pair in setproduct(keys(local.served), var.iap_members) : "${pair[0]} ${pair[1]}" => { function = pair[0], member = pair[1] }
   } : {}
   project             = var.project_id
   web_backend_service = google_compute_backend_service.fn[each.value.function].name
@@ -79,6 +79,19 @@ resource "google_compute_url_map" "lb" {
       }
       match_rules {
         path_template_match = "/api/projects/{project}/roles/request"
+      }
+      # The grant ledger (docs/grants.md): served by activate, which writes IAM.
+      match_rules {
+        full_path_match = "/api/grants"
+      }
+      match_rules {
+        path_template_match = "/api/grants/{id}"
+      }
+      match_rules {
+        path_template_match = "/api/grants/{id}/revoke"
+      }
+      match_rules {
+        full_path_match = "/api/reconcile"
       }
     }
     route_rules {

@@ -17,17 +17,24 @@ locals {
   scope_kind = split("/", local.scope)[0]
   scope_id   = split("/", local.scope)[1]
   collection = "${var.firestore_collection_prefix}requests"
+  grants     = "${var.firestore_collection_prefix}grants"
 
   # Each function, its service (and, in lb, its backend service and NEG) name,
   # and what its service account needs (docs/deploy.md explains each role).
+  # reconcile (docs/grants.md) is in both topologies, behind no IAP: Cloud
+  # Scheduler calls it, and only the scheduler's account may invoke it.
   function_defs = {
-    app      = { service = "jit-access", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true }
-    roles    = { service = "jit-access-roles", catalog = true, iam_admin = false, datastore = "roles/datastore.viewer", mail = false, groups = true }
-    activate = { service = "jit-access-activate", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true }
-    approve  = { service = "jit-access-approve", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true }
-    web      = { service = "jit-access-web", catalog = false, iam_admin = false, datastore = "", mail = false, groups = false }
+    app       = { service = "jit-access", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true, iap = true }
+    roles     = { service = "jit-access-roles", catalog = true, iam_admin = false, datastore = "roles/datastore.viewer", mail = false, groups = true, iap = true }
+    activate  = { service = "jit-access-activate", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true, iap = true }
+    approve   = { service = "jit-access-approve", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true, iap = true }
+    web       = { service = "jit-access-web", catalog = false, iam_admin = false, datastore = "", mail = false, groups = false, iap = true }
+    reconcile = { service = "jit-access-reconcile", catalog = false, iam_admin = true, datastore = "roles/datastore.user", mail = false, groups = false, iap = false }
   }
-  functions = { for k, f in local.function_defs : k => f if(local.lb ? k != "app" : k == "app") }
+  functions = { for k, f in local.function_defs : k => f if k == "reconcile" || (local.lb ? k != "app" : k == "app") }
+  # The functions behind IAP (and, in lb, the load balancer).
+  served    = { for k, f in local.functions : k => f if f.iap }
+  scheduled = var.reconcile_schedule != "off"
 
   catalog_roles = concat(
     ["roles/cloudasset.viewer"],
@@ -65,7 +72,7 @@ locals {
   # lb: rule 3, the backend service's name, which equals the service's.
   env = { for k, f in local.functions : k => merge(local.common_env,
     { FUNCTION_TARGET = k },
-    local.lb ? { IAP_BACKEND_SERVICE_NAME = f.service } : {},
+    local.lb && f.iap ? { IAP_BACKEND_SERVICE_NAME = f.service } : {},
   ) }
 
   apis = concat(
@@ -75,6 +82,7 @@ locals {
     var.dns_zone != "" ? ["dns.googleapis.com"] : [],
     local.smtp_secret != "" ? ["secretmanager.googleapis.com"] : [],
     local.topic_id != "" ? ["pubsub.googleapis.com"] : [],
+    local.scheduled ? ["cloudscheduler.googleapis.com"] : [],
   )
 }
 
@@ -161,7 +169,7 @@ resource "google_project_iam_custom_role" "backend_service_reader" {
 }
 
 resource "google_project_iam_member" "backend_service_reader" {
-  for_each = local.lb ? local.functions : {}
+  for_each = local.lb ? local.served : {}
   project  = var.project_id
   role     = google_project_iam_custom_role.backend_service_reader[0].name
   member   = google_service_account.fn[each.key].member
@@ -186,6 +194,51 @@ locals {
     requester       = [["requester", "ASCENDING"], ["createdAt", "DESCENDING"]]
     reviewers       = [["reviewers", "CONTAINS"], ["createdAt", "DESCENDING"]]
   }
+}
+
+# The grants listings' indexes (docs/grants.md): each equality filter the API
+# allows before sortKey, as firestore.indexes.json (a test checks they agree).
+locals {
+  grant_indexes = {
+    user                    = [["user", "ASCENDING"], ["sortKey", "DESCENDING"]]
+    user_project            = [["user", "ASCENDING"], ["project", "ASCENDING"], ["sortKey", "DESCENDING"]]
+    user_state              = [["user", "ASCENDING"], ["state", "ASCENDING"], ["sortKey", "DESCENDING"]]
+    user_project_state      = [["user", "ASCENDING"], ["project", "ASCENDING"], ["state", "ASCENDING"], ["sortKey", "DESCENDING"]]
+    approvers               = [["approvers", "CONTAINS"], ["sortKey", "DESCENDING"]]
+    approvers_project       = [["approvers", "CONTAINS"], ["project", "ASCENDING"], ["sortKey", "DESCENDING"]]
+    approvers_state         = [["approvers", "CONTAINS"], ["state", "ASCENDING"], ["sortKey", "DESCENDING"]]
+    approvers_project_state = [["approvers", "CONTAINS"], ["project", "ASCENDING"], ["state", "ASCENDING"], ["sortKey", "DESCENDING"]]
+    project                 = [["project", "ASCENDING"], ["sortKey", "DESCENDING"]]
+    state                   = [["state", "ASCENDING"], ["sortKey", "DESCENDING"]]
+    project_state           = [["project", "ASCENDING"], ["state", "ASCENDING"], ["sortKey", "DESCENDING"]]
+  }
+}
+
+resource "google_firestore_index" "grants" {
+  for_each   = local.grant_indexes
+  project    = var.project_id
+  database   = var.firestore_database
+  collection = local.grants
+  dynamic "fields" {
+    for_each = each.value
+    content {
+      field_path   = fields.value[0]
+      order        = fields.value[1] == "CONTAINS" ? null : fields.value[1]
+      array_config = fields.value[1] == "CONTAINS" ? "CONTAINS" : null
+    }
+  }
+  depends_on = [google_firestore_database.this]
+}
+
+# Grant records expire GRANT_RETENTION_DAYS after their end, by deleteAt.
+resource "google_firestore_field" "grants_delete_at_ttl" {
+  project    = var.project_id
+  database   = var.firestore_database
+  collection = local.grants
+  field      = "deleteAt"
+  ttl_config {}
+  index_config {}
+  depends_on = [google_firestore_database.this]
 }
 
 resource "google_firestore_index" "requests" {
@@ -232,9 +285,9 @@ resource "google_cloud_run_v2_service" "fn" {
   location            = var.region
   deletion_protection = false
   # single: IAP on the service itself (a beta feature), Google-managed OAuth.
-  launch_stage = local.lb ? null : "BETA"
-  iap_enabled  = !local.lb
-  ingress      = local.lb ? "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" : "INGRESS_TRAFFIC_ALL"
+  launch_stage = local.lb || !each.value.iap ? null : "BETA"
+  iap_enabled  = !local.lb && each.value.iap
+  ingress      = local.lb && each.value.iap ? "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" : "INGRESS_TRAFFIC_ALL"
 
   template {
     service_account = google_service_account.fn[each.key].email
@@ -281,7 +334,7 @@ resource "google_cloud_run_v2_service" "fn" {
 }
 
 resource "google_cloud_run_v2_service_iam_member" "iap_invoker" {
-  for_each = local.functions
+  for_each = local.served
   project  = var.project_id
   location = var.region
   name     = google_cloud_run_v2_service.fn[each.key].name
@@ -297,4 +350,52 @@ resource "google_iap_web_cloud_run_service_iam_member" "members" {
   cloud_run_service_name = google_cloud_run_v2_service.fn["app"].name
   role                   = "roles/iap.httpsResourceAccessor"
   member                 = each.value
+}
+
+# ---- reconciliation of the grant ledger (docs/grants.md) ------------------------
+
+# Cloud Scheduler calls the reconcile service as this account, with an OIDC
+# token whose audience is the service URL; Cloud Run admits no one else.
+resource "google_service_account" "scheduler" {
+  count        = local.scheduled ? 1 : 0
+  project      = var.project_id
+  account_id   = "jit-access-scheduler"
+  display_name = "JIT Access (scheduler)"
+  depends_on   = [google_project_service.apis]
+}
+
+resource "google_cloud_run_v2_service_iam_member" "reconcile_invoker" {
+  count    = local.scheduled ? 1 : 0
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_run_v2_service.fn["reconcile"].name
+  role     = "roles/run.invoker"
+  member   = google_service_account.scheduler[0].member
+}
+
+resource "google_cloud_scheduler_job" "reconcile" {
+  count            = local.scheduled ? 1 : 0
+  project          = var.project_id
+  region           = var.region
+  name             = "jit-access-reconcile"
+  schedule         = var.reconcile_schedule
+  time_zone        = "Etc/UTC"
+  attempt_deadline = "300s"
+
+  http_target {
+    uri         = "${google_cloud_run_v2_service.fn["reconcile"].uri}/reconcile"
+    http_method = "POST"
+    body        = base64encode("{}")
+    # The API's POST rules: JSON, and the header no cross-site form can send.
+    headers = {
+      "Content-Type" = "application/json"
+      "X-JIT-Access" = "1"
+    }
+    oidc_token {
+      service_account_email = google_service_account.scheduler[0].email
+      audience              = google_cloud_run_v2_service.fn["reconcile"].uri
+    }
+  }
+
+  depends_on = [google_cloud_run_v2_service_iam_member.reconcile_invoker]
 }

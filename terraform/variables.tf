@@ -121,3 +121,13 @@ variable "create_notification_topic" {
   type        = bool
   default     = true
 }
+
+variable "reconcile_schedule" {
+  description = "How often Cloud Scheduler runs the grant ledger's reconciliation: five unix cron fields, UTC (default every 10 minutes), or off for no job (docs/grants.md)."
+  type        = string
+  default     = "*/10 * * * *"
+  validation {
+    condition     = var.reconcile_schedule == "off" || can(regex("^[0-9A-Za-z*/,-]+( [0-9A-Za-z*/,-]+){4}$", var.reconcile_schedule))
+    error_message = "reconcile_schedule must be five cron fields (e.g. \"*/10 * * * *\") or off."
+  }
+}

@@ -202,6 +202,17 @@ describeIf(hasTerraform, 'terraform is not installed')(
       expect(run.stderr).toMatch(/iap_members must each be user:, group:/);
     });
 
+    it('takes a reconcile schedule of five cron fields or off, and refuses anything else', () => {
+      for (const schedule of ['*/10 * * * *', '0 6 * * MON-FRI', 'off']) {
+        const run = plan({reconcile_schedule: schedule});
+        expect(run.stderr).not.toMatch(/Error/);
+        expect(run.status).toBe(0);
+      }
+      const bad = plan({reconcile_schedule: 'every ten minutes'});
+      expect(bad.status).not.toBe(0);
+      expect(bad.stderr).toMatch(/reconcile_schedule must be five cron fields/);
+    });
+
     it('refuses NODE_ENV other than production in settings', () => {
       const run = plan({settings: '{NODE_ENV = "development"}'});
       expect(run.status).not.toBe(0);
@@ -268,6 +279,76 @@ describe('the Terraform module and NOTIFICATION_TOPIC', () => {
   });
 });
 
+describe('the Terraform module and reconciliation', () => {
+  type Resources = Record<string, Record<string, Record<string, unknown>[]>>;
+  let json: {locals: Record<string, unknown>[]; resource: Resources};
+  beforeAll(async () => {
+    json = (await parse(
+      'main.tf',
+      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
+    )) as typeof json;
+  });
+  const resource = (type: string, name: string) =>
+    json.resource[type]![name]![0]!;
+
+  it('runs reconcile in both topologies, behind no IAP and no load balancer, with only Firestore and IAM-policy rights', () => {
+    const locals = Object.assign({}, ...json.locals) as Record<string, string>;
+    expect(locals['functions']).toContain('k == "reconcile" ||');
+    expect(locals['served']).toBe(
+      '${{ for k, f in local.functions : k => f if f.iap }}',
+    );
+    const defs = locals['function_defs'] as unknown as Record<
+      string,
+      Record<string, unknown>
+    >;
+    expect(defs['reconcile']).toMatchObject({
+      catalog: false,
+      iam_admin: true,
+      datastore: 'roles/datastore.user',
+      mail: false,
+      groups: false,
+      iap: false,
+    });
+    const service = resource('google_cloud_run_v2_service', 'fn');
+    expect(service['iap_enabled']).toBe('${!local.lb && each.value.iap}');
+    expect(
+      resource('google_cloud_run_v2_service_iam_member', 'iap_invoker')[
+        'for_each'
+      ],
+    ).toBe('${local.served}');
+    const lb = fs.readFileSync(path.join(MODULE, 'lb.tf'), 'utf8');
+    expect(lb).not.toMatch(/local\.functions/);
+  });
+
+  it('lets only the scheduler account invoke it, from a job that posts to /reconcile with an OIDC token for its URL', () => {
+    const invoker = resource(
+      'google_cloud_run_v2_service_iam_member',
+      'reconcile_invoker',
+    );
+    expect(invoker['name']).toBe(
+      '${google_cloud_run_v2_service.fn["reconcile"].name}',
+    );
+    expect(invoker['member']).toBe(
+      '${google_service_account.scheduler[0].member}',
+    );
+    const job = resource('google_cloud_scheduler_job', 'reconcile');
+    expect(job['schedule']).toBe('${var.reconcile_schedule}');
+    const target = (job['http_target'] as Record<string, unknown>[])[0]!;
+    expect(target['uri']).toBe(
+      '${google_cloud_run_v2_service.fn["reconcile"].uri}/reconcile',
+    );
+    expect(target['http_method']).toBe('POST');
+    expect(target['headers']).toEqual({
+      'Content-Type': 'application/json',
+      'X-JIT-Access': '1',
+    });
+    expect((target['oidc_token'] as Record<string, unknown>[])[0]).toEqual({
+      service_account_email: '${google_service_account.scheduler[0].email}',
+      audience: '${google_cloud_run_v2_service.fn["reconcile"].uri}',
+    });
+  });
+});
+
 describe('the Terraform module and the health checks', () => {
   it('gives every service a startup probe (/health/ready, or /health/alive in lb) and a liveness probe on /health/alive', async () => {
     const json = (await parse(
@@ -320,15 +401,22 @@ describe('the Terraform module and firestore.indexes.json', () => {
     async () => {
       const file = JSON.parse(fs.readFileSync(INDEX_FILE, 'utf8')) as {
         indexes: {
+          collectionGroup: string;
           fields: {fieldPath: string; order?: string; arrayConfig?: string}[];
         }[];
-        fieldOverrides?: {fieldPath: string; ttl?: boolean}[];
+        fieldOverrides?: {
+          collectionGroup: string;
+          fieldPath: string;
+          ttl?: boolean;
+        }[];
       };
       const expected = file.indexes
-        .map(i =>
-          i.fields
-            .map(f => `${f.fieldPath}:${f.arrayConfig ?? f.order}`)
-            .join(' '),
+        .map(
+          i =>
+            `${i.collectionGroup} ` +
+            i.fields
+              .map(f => `${f.fieldPath}:${f.arrayConfig ?? f.order}`)
+              .join(' '),
         )
         .sort();
       const json = (await parse(
@@ -337,18 +425,35 @@ describe('the Terraform module and firestore.indexes.json', () => {
       )) as {
         locals: Record<string, unknown>[];
       };
-      const indexes = json.locals.find(l => 'firestore_indexes' in l)!
-        .firestore_indexes as Record<string, string[][]>;
-      const defined = Object.values(indexes)
-        .map(fields => fields.map(([p, o]) => `${p}:${o}`).join(' '))
+      const local = (name: string) =>
+        json.locals.find(l => name in l)![name] as Record<string, string[][]>;
+      const defined = [
+        ...Object.values(local('firestore_indexes')).map(
+          f => ['requests', f] as const,
+        ),
+        ...Object.values(local('grant_indexes')).map(
+          f => ['grants', f] as const,
+        ),
+      ]
+        .map(
+          ([group, fields]) =>
+            `${group} ` + fields.map(([p, o]) => `${p}:${o}`).join(' '),
+        )
         .sort();
       expect(defined).toEqual(expected);
       expect(
-        file.fieldOverrides?.filter(f => f.ttl).map(f => f.fieldPath),
-      ).toEqual(['deleteAt']);
-      expect(fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8')).toMatch(
-        /field\s+= "deleteAt"\s+ttl_config \{\}/,
-      );
+        file.fieldOverrides
+          ?.filter(f => f.ttl)
+          .map(f => `${f.collectionGroup}.${f.fieldPath}`),
+      ).toEqual(['requests.deleteAt', 'grants.deleteAt']);
+      const main = fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8');
+      expect(
+        main
+          .match(
+            /collection = local\.(\w+)\s+field\s+= "deleteAt"\s+ttl_config \{\}/g,
+          )
+          ?.map(m => /local\.(\w+)/.exec(m)![1]),
+      ).toEqual(['grants', 'collection']);
     },
   );
 });

@@ -188,3 +188,29 @@ describe('the roles listing with pending requests', () => {
     ).toHaveLength(2);
   });
 });
+
+describe('the listing deadline', () => {
+  it('answers 503 naming what was slow, rather than waiting for Google past it', async () => {
+    const listing = makeEntitlementListing({
+      eligibility: new SlowEligibility(300),
+      log: makeMemoryLogger().logger,
+      deadlineMs: 50,
+    });
+    await expect(listing.listRoles('alice@example.com', 'p1')).rejects.toThrow(
+      'Your roles on project p1 could not be read within 0.05 s',
+    );
+    await expect(
+      listing.listRoles('alice@example.com', 'p1'),
+    ).rejects.toMatchObject({httpStatus: 503});
+  });
+
+  it('lists as usual within it', async () => {
+    const listing = makeEntitlementListing({
+      eligibility: new SlowEligibility(10),
+      log: makeMemoryLogger().logger,
+      deadlineMs: 2_000,
+    });
+    const set = await listing.listRoles('alice@example.com', 'p1');
+    expect(set.entitlements.map(e => e.role)).toEqual(['roles/m']);
+  });
+});

@@ -51,6 +51,8 @@ export interface EntitlementListingDeps {
   log: Logger;
   /** Default PENDING_LOOKUP_TIMEOUT_MS. */
   pendingTimeoutMs?: number;
+  /** Default LISTING_DEADLINE_MS. */
+  deadlineMs?: number;
   /** Default PENDING_LOOKUP_BREAKER. */
   pendingBreaker?: {threshold: number; cooldownMs: number};
   /**
@@ -78,6 +80,14 @@ export const PENDING_LOOKUP_BREAKER = {
   cooldownMs: 30_000,
 } as const;
 
+/**
+ * The longest a listing waits for Google. Each Google call has its own 30 s
+ * deadline, but a listing may make several in a row (group memberships a
+ * page at a time, then the policies): past this the caller gets 503 rather
+ * than an answer after a client, a load balancer or a person gave up.
+ */
+export const LISTING_DEADLINE_MS = 45_000;
+
 const PENDING_WARNING =
   'Pending approval requests could not be read; statuses may be out of date';
 
@@ -104,6 +114,17 @@ export function makeEntitlementListing(
 
   const now = deps.now ?? Date.now;
   const timeoutMs = deps.pendingTimeoutMs ?? PENDING_LOOKUP_TIMEOUT_MS;
+  const deadlineMs = deps.deadlineMs ?? LISTING_DEADLINE_MS;
+  /** `read` within the listing deadline, or 503 naming what was slow. */
+  const bounded = <T>(read: Promise<T>, what: string) =>
+    withTimeout(
+      read,
+      deadlineMs,
+      () =>
+        new UnavailableError(
+          `${what} could not be read within ${deadlineMs / 1000} s: Google APIs are slow to answer; try again`,
+        ),
+    );
   const breakerOptions = deps.pendingBreaker ?? PENDING_LOOKUP_BREAKER;
   // One per instance: what it learns from one listing spares the next ones.
   const breaker = makeCircuitBreaker({
@@ -168,7 +189,7 @@ export function makeEntitlementListing(
         log,
         'api.listProjects',
         {labels: {user}},
-        () => eligibility.listProjects(user),
+        () => bounded(eligibility.listProjects(user), 'Your projects'),
         list => ({fields: {projectCount: list.length}}),
       ),
 
@@ -178,7 +199,10 @@ export function makeEntitlementListing(
         'api.listEligibleRoles',
         {labels: {user, project}},
         async () => {
-          const listed = eligibility.listEntitlements(user, project);
+          const listed = bounded(
+            eligibility.listEntitlements(user, project),
+            `Your roles on project ${project}`,
+          );
           const [found, pending] = await Promise.all([
             listed,
             pendingOf(user, project, listed),
@@ -209,7 +233,11 @@ export function makeEntitlementListing(
           labels: {user, project, role: entitlement.role},
           fields: {entitlement: describeEntitlement(entitlement)},
         },
-        () => eligibility.listPeers(user, project, entitlement),
+        () =>
+          bounded(
+            eligibility.listPeers(user, project, entitlement),
+            `The reviewers of ${describeEntitlement(entitlement)}`,
+          ),
         list => ({fields: {peerCount: list.length}}),
       ),
   };

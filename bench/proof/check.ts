@@ -42,11 +42,11 @@ export function grantedBindings(fake: FakeGoogleCloud): GrantedBinding[] {
   return out;
 }
 
-/** Every stored request of the run. */
-export async function storedRequests(
+/** Every document of one of the run's collections, read from the emulator. */
+async function storedDocuments<T>(
   emulatorHost: string,
   collection: string,
-): Promise<AccessRequest[]> {
+): Promise<T[]> {
   const db = new Firestore({
     projectId: 'bench-project',
     host: emulatorHost,
@@ -54,29 +54,19 @@ export async function storedRequests(
   });
   try {
     const snap = await db.collection(collection).get();
-    return snap.docs.map(d => d.data() as AccessRequest);
+    return snap.docs.map(d => d.data() as T);
   } finally {
     await db.terminate();
   }
 }
 
+/** Every stored request of the run. */
+export const storedRequests = (emulatorHost: string, collection: string) =>
+  storedDocuments<AccessRequest>(emulatorHost, collection);
+
 /** Every grant record of the run. */
-export async function storedGrants(
-  emulatorHost: string,
-  collection: string,
-): Promise<Grant[]> {
-  const db = new Firestore({
-    projectId: 'bench-project',
-    host: emulatorHost,
-    ssl: false,
-  });
-  try {
-    const snap = await db.collection(collection).get();
-    return snap.docs.map(d => d.data() as Grant);
-  } finally {
-    await db.terminate();
-  }
-}
+export const storedGrants = (emulatorHost: string, collection: string) =>
+  storedDocuments<Grant>(emulatorHost, collection);
 
 /**
  * The ledger against IAM (docs/grants.md), after a reconciliation: every

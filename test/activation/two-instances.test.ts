@@ -24,6 +24,7 @@ import {
   type FakeGoogleCloud,
 } from '../../sandbox/fake-gcp';
 import {loadConfig} from '../../shared/config';
+import {uniquePrefix} from '../support/requests';
 import {makeLogger} from '../../shared/log';
 import {makeTestIap, type TestIap} from '../support/iap';
 import {itIf} from '../support/skip';
@@ -63,6 +64,10 @@ beforeAll(async () => {
     RESOURCE_SCOPE: 'organizations/1001',
     METADATA_SERVER_DETECTION: 'none',
     RATE_LIMIT_PER_MINUTE: '0',
+    // The grant records of both instances, in the run's emulator.
+    GOOGLE_CLOUD_PROJECT: 'jit-test-project',
+    FIRESTORE_EMULATOR_HOST: process.env.FIRESTORE_EMULATOR_HOST!,
+    FIRESTORE_COLLECTION_PREFIX: uniquePrefix(),
   };
   iap = await makeTestIap({env});
   const config = loadConfig(iap.env);

@@ -83,7 +83,9 @@ export function forwardedHeaders(
       connectionListed.has(lower) ||
       lower.startsWith('x-goog-iap-') ||
       lower.startsWith('x-goog-authenticated-') ||
-      lower === 'cookie'
+      lower === 'cookie' ||
+      // A programmatic caller's token is for IAP, not for the app.
+      lower === 'authorization'
     ) {
       continue;
     }
@@ -127,6 +129,47 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     }
     const email = Buffer.from(encoded, 'base64url').toString('utf8');
     return known.has(email) ? email : undefined;
+  };
+
+  /**
+   * Programmatic access, as IAP offers it: a bearer ID token in
+   * `Proxy-Authorization` or `Authorization`. The stand-in accepts the
+   * tokens it issued (`/sandbox/token?as=<email>`, valid an hour);
+   * undefined when there is none, `invalid` for any other.
+   */
+  const TOKEN_TTL_S = 3600;
+  const issueToken = (email: string): string => {
+    const payload = Buffer.from(
+      JSON.stringify({
+        email,
+        aud: 'sandbox-iap',
+        exp: Math.floor(Date.now() / 1000) + TOKEN_TTL_S,
+      }),
+    ).toString('base64url');
+    return `${payload}.${mac(`token:${payload}`)}`;
+  };
+  const bearerUser = (
+    req: http.IncomingMessage,
+  ): string | undefined | 'invalid' => {
+    const header =
+      req.headers['proxy-authorization'] ?? req.headers['authorization'];
+    if (header === undefined) return undefined;
+    const m = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(
+      String(header),
+    );
+    if (!m) return 'invalid';
+    const expected = Buffer.from(mac(`token:${m[1]}`));
+    const given = Buffer.from(m[2]!);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      return 'invalid';
+    }
+    const claims = JSON.parse(
+      Buffer.from(m[1]!, 'base64url').toString('utf8'),
+    ) as {email: string; exp: number};
+    if (claims.exp * 1000 <= Date.now() || !known.has(claims.email)) {
+      return 'invalid';
+    }
+    return claims.email;
   };
 
   const page = (
@@ -178,6 +221,22 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
           'Cache-Control': 'no-store',
         });
         res.end();
+        return;
+      }
+      case '/sandbox/token': {
+        // An ID token for programmatic access (the jit command line), as
+        // `gcloud auth print-identity-token` gives one for IAP.
+        const as = (url.searchParams.get('as') ?? '').toLowerCase();
+        if (!known.has(as)) {
+          res.writeHead(404, {'Content-Type': 'text/plain; charset=utf-8'});
+          res.end(`${as || '(no ?as=)'} is not a user of sandbox/seed.json\n`);
+          return;
+        }
+        res.writeHead(200, {
+          'Content-Type': 'text/plain; charset=utf-8',
+          'Cache-Control': 'no-store',
+        });
+        res.end(issueToken(as));
         return;
       }
       case '/sandbox/logout':
@@ -321,7 +380,22 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       sandboxRoute(req, res, url);
       return;
     }
-    const email = signedInUser(req);
+    const bearer = bearerUser(req);
+    if (bearer === 'invalid') {
+      res.writeHead(401, {'Content-Type': 'application/json; charset=utf-8'});
+      res.end(
+        JSON.stringify({
+          error: {
+            code: 401,
+            status: 'UNAUTHENTICATED',
+            message:
+              'The bearer token is not one this IAP stand-in issued, or it expired: get one from /sandbox/token?as=<email>',
+          },
+        }),
+      );
+      return;
+    }
+    const email = bearer ?? signedInUser(req);
     if (email) {
       forward(req, res, email);
     } else if (url.pathname.startsWith('/api/')) {

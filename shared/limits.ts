@@ -215,3 +215,8 @@ export function justificationProblem(
   }
   return undefined;
 }
+
+/** A Google service account's email (`…@….gserviceaccount.com`). */
+export function isServiceAccountEmail(email: string): boolean {
+  return /@[^@]*\.?gserviceaccount\.com$/i.test(email);
+}

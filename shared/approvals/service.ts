@@ -31,6 +31,7 @@ import {
   UnavailableError,
 } from '../errors';
 import {requestFacts, type EventType} from '../events/events';
+import {isServiceAccountEmail} from '../limits';
 import type {LogLabels, Logger} from '../log';
 import {makeRecordedActivator} from '../grants/recorded-activation';
 import type {
@@ -104,6 +105,18 @@ const NOT_FOUND = 'Request not found';
 
 function visibleTo(request: AccessRequest, user: string): boolean {
   return request.requester === user || request.reviewers.includes(user);
+}
+
+/**
+ * Service accounts (pipelines, docs/cli.md) may request and activate roles
+ * for themselves, never decide on a request: a person reviews.
+ */
+function checkPerson(user: string): void {
+  if (isServiceAccountEmail(user)) {
+    throw new PermissionDeniedError(
+      'Service accounts may request and activate roles for themselves, never approve or deny a request: a person must review it',
+    );
+  }
 }
 
 /** The safe text recorded on a FAILED request. */
@@ -486,6 +499,7 @@ export function makeApprovalService(
         {user, requestId: id},
         {comment: auditedInput(comment)},
         async () => {
+          checkPerson(user);
           const current = await store.get(id);
           if (!current || !visibleTo(current, user))
             throw new NotFoundError(NOT_FOUND);
@@ -525,6 +539,7 @@ export function makeApprovalService(
         {user, requestId: id},
         {reason: auditedInput(reason)},
         async () => {
+          checkPerson(user);
           const current = await store.get(id);
           if (!current || !visibleTo(current, user))
             throw new NotFoundError(NOT_FOUND);

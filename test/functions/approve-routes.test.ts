@@ -501,6 +501,27 @@ async function backdateReminder(id: string, minutes: number) {
     });
 }
 
+describe('service accounts', () => {
+  it('may not approve or deny, whatever the request: 403 naming why, and nothing changes', async () => {
+    const r = await createRequest();
+    const robot = 'ci-pipeline@approval-project.iam.gserviceaccount.com';
+    for (const [action, body] of [
+      ['approve', {}],
+      ['deny', {reason: 'no'}],
+    ] as const) {
+      const res = await h
+        .post(`/api/requests/${r.id}/${action}`, robot, body)
+        .expect(403);
+      expect(res.body.error.message).toMatch(
+        /Service accounts may request and activate roles for themselves, never approve or deny/,
+      );
+    }
+    expect((await h.get(`/api/requests/${r.id}`, ALICE)).body.state).toBe(
+      'PENDING',
+    );
+  });
+});
+
 describe('deny, withdraw, remind', () => {
   it('requires a reason to deny, then denies and mails the reason', async () => {
     const r = await createRequest();

@@ -191,6 +191,55 @@ describe('IAP stand-in', () => {
     expect(headers.cookie).toBeUndefined();
   });
 
+  it('issues ID tokens for programmatic callers and forwards their calls with an assertion, the token stripped', async () => {
+    const tokenRes = await fetch(`${base}/sandbox/token?as=bob@example.com`);
+    expect(tokenRes.status).toBe(200);
+    const token = await tokenRes.text();
+    for (const header of ['authorization', 'proxy-authorization']) {
+      seen = [];
+      const res = await fetch(`${base}/api/requests`, {
+        headers: {[header]: `Bearer ${token}`},
+      });
+      expect(res.status).toBe(200);
+      const claims = verify(seen[0]!['x-goog-iap-jwt-assertion'] as string);
+      expect(claims).toMatchObject({email: 'bob@example.com', aud: AUDIENCE});
+      expect(seen[0]!['authorization']).toBeUndefined();
+      expect(seen[0]!['proxy-authorization']).toBeUndefined();
+    }
+    expect(
+      (await fetch(`${base}/sandbox/token?as=mallory@example.com`)).status,
+    ).toBe(404);
+  });
+
+  it('refuses a bearer token it did not issue with 401, forwarding nothing', async () => {
+    const token = await (
+      await fetch(`${base}/sandbox/token?as=bob@example.com`)
+    ).text();
+    const [payload] = token.split('.');
+    const forged = Buffer.from(
+      JSON.stringify({
+        email: 'alice@example.com',
+        aud: 'sandbox-iap',
+        exp: 9e9,
+      }),
+    ).toString('base64url');
+    for (const bad of [
+      `${forged}.${token.split('.')[1]}`,
+      `${payload}.AAAA`,
+      'nonsense',
+    ]) {
+      seen = [];
+      const res = await fetch(`${base}/api/requests`, {
+        headers: {authorization: `Bearer ${bad}`},
+      });
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.message).toMatch(
+        /not one this IAP stand-in issued/,
+      );
+      expect(seen).toEqual([]);
+    }
+  });
+
   it('refuses a forged session cookie', async () => {
     const encoded = Buffer.from('bob@example.com').toString('base64url');
     const res = await fetch(`${base}/`, {

@@ -35,6 +35,24 @@ module.exports = {
       to: {path: '^(sandbox|test|bench|web)/'},
     },
     {
+      name: 'cli-speaks-only-the-api',
+      comment:
+        'cli/ is a client of the HTTP API: from the project it takes only the wire types (shared/api.ts, type-only), so it can never call the server\'s code directly.',
+      severity: 'error',
+      from: {path: '^cli/', pathNot: TESTS},
+      to: {
+        path: '^(functions|sandbox|test|bench|web|shared)/',
+        pathNot: '^shared/api\\.ts$',
+      },
+    },
+    {
+      name: 'cli-types-only',
+      comment: 'cli/ imports shared/api.ts for its types alone.',
+      severity: 'error',
+      from: {path: '^cli/', pathNot: TESTS},
+      to: {path: '^shared/api\\.ts$', dependencyTypesNot: ['type-only']},
+    },
+    {
       name: 'shared-not-to-entry-points',
       comment:
         'shared/ is the domain and its adapters: it knows nothing of the entry points, the sandbox, the tests or the UI.',

@@ -27,6 +27,10 @@ Options:
                          (otherwise the record to create is printed)
   --iap-members=LIST     comma-separated principals given IAP access, e.g.
                          group:jit-users@example.com,domain:example.com
+  --iap-programmatic-clients=LIST
+                         comma-separated OAuth client IDs IAP accepts ID
+                         tokens for (programmatic access: the jit command
+                         line, pipelines; docs/cli.md)
   --env-file=FILE        the product's settings, KEY=VALUE per line
                          (see docs/configuration.md); deploy.sh adds
                          GOOGLE_CLOUD_PROJECT, PUBLIC_BASE_URL, NODE_ENV=production
@@ -60,6 +64,7 @@ TOPOLOGY="single"
 DOMAIN=""
 DNS_ZONE=""
 IAP_MEMBERS=""
+PROGRAMMATIC_CLIENTS=""
 ENV_FILE=""
 FIRESTORE_LOCATION=""
 SOURCE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -98,6 +103,7 @@ while [ $# -gt 0 ]; do
     --domain) DOMAIN="$value" ;;
     --dns-zone) DNS_ZONE="$value" ;;
     --iap-members) IAP_MEMBERS="$value" ;;
+    --iap-programmatic-clients) PROGRAMMATIC_CLIENTS="$value" ;;
     --env-file) ENV_FILE="$value" ;;
     --firestore-location) FIRESTORE_LOCATION="$value" ;;
     --source) SOURCE_DIR="$value" ;;
@@ -132,6 +138,11 @@ CRON_FIELD='[0-9A-Za-z*/,-]+'
   || die "--reconcile-schedule must be five cron fields (e.g. '*/10 * * * *') or off, not: $RECONCILE_SCHEDULE"
 FIRESTORE_LOCATION="${FIRESTORE_LOCATION:-$REGION}"
 
+IFS=',' read -r -a CLIENTS <<<"$PROGRAMMATIC_CLIENTS"
+for client in "${CLIENTS[@]}"; do
+  [[ "$client" =~ ^[0-9]+-[a-z0-9]+\.apps\.googleusercontent\.com$ ]] \
+    || die "--iap-programmatic-clients: '$client' is not an OAuth client ID (NUMBER-ID.apps.googleusercontent.com)"
+done
 IFS=',' read -r -a MEMBERS <<<"$IAP_MEMBERS"
 for member in "${MEMBERS[@]}"; do
   [[ "$member" =~ ^(user|group|domain|serviceAccount):[^[:space:],]+$ ]] \
@@ -685,6 +696,26 @@ deploy_function() { # SERVICE ENV_FILE [extra flags]
     "--service-account=$(sa_email "$service")" "--env-vars-file=$env_file" "${PROBES[@]}" --cpu-boost "$@" "--project=$PROJECT" --quiet
 }
 
+# Programmatic access (docs/cli.md): IAP accepts ID tokens whose audience is
+# one of these OAuth clients. $@: the IAP resource's flags.
+set_programmatic_clients() {
+  [ "${#CLIENTS[@]}" -gt 0 ] || return 0
+  local file="$WORK/iap-settings.yaml"
+  {
+    echo "accessSettings:"
+    echo "  oauthSettings:"
+    echo "    programmaticClients:"
+    for client in "${CLIENTS[@]}"; do echo "    - $client"; done
+  } >"$file"
+  change gcloud beta iap settings set "$file" "$@" "--project=$PROJECT" --quiet
+}
+
+# The command line's settings, printed at the end.
+print_cli() {
+  [ "${#CLIENTS[@]}" -gt 0 ] || return 0
+  echo "Command line (docs/cli.md): jit --url $1 --audience ${CLIENTS[0]} …"
+}
+
 # ---------------------------------------------------------------------------
 # Reconciliation of the grant ledger (docs/grants.md): its own service, no
 # IAP and no load balancer. It refuses unauthenticated calls: Cloud Run's IAM
@@ -726,6 +757,7 @@ if [ "$TOPOLOGY" = single ]; then
   info "Deploying jit-access (target app) from $SOURCE_DIR"
   write_env_file "$WORK/jit-access.env.yaml" "PUBLIC_BASE_URL=$URL" "PROJECT_NUMBER=$PROJECT_NUMBER"
   deploy_function jit-access "$WORK/jit-access.env.yaml" --iap
+  set_programmatic_clients --resource-type=cloud-run "--region=$REGION" --service=jit-access
   deploy_reconcile
   info "Access"
   grant run jit-access "$IAP_AGENT" roles/run.invoker
@@ -735,6 +767,7 @@ if [ "$TOPOLOGY" = single ]; then
   DRY_VALUE="$URL" URL="$(read_value run services describe jit-access "--region=$REGION" "--project=$PROJECT" '--format=value(status.url)')"
   echo
   echo "Open: $URL"
+  print_cli "$URL"
   [ "${#MEMBERS[@]}" -gt 0 ] || echo "(no --iap-members given: grant roles/iap.httpsResourceAccessor to your users)"
   ${GROUPS_READER_OK:-true} || echo "(Groups Reader still to assign: see ACTION NEEDED above)"
   exit 0
@@ -768,6 +801,7 @@ for service in "${SERVICES[@]}"; do
     # No OAuth client given: IAP uses Google's managed client.
     change gcloud compute backend-services update "$service" --global --iap=enabled "--project=$PROJECT" --quiet
   fi
+  set_programmatic_clients --resource-type=backend-services "--service=$service"
 done
 
 info "Deploying functions from $SOURCE_DIR"
@@ -886,5 +920,6 @@ echo
 [ -z "$DNS_NOTE" ] || echo "$DNS_NOTE"
 echo "Certificate status: $cert_status$([ "$cert_status" = ACTIVE ] || echo ' (a managed certificate becomes ACTIVE some minutes after the A record resolves)')"
 echo "Open: $URL"
+print_cli "$URL"
 [ "${#MEMBERS[@]}" -gt 0 ] || echo "(no --iap-members given: grant roles/iap.httpsResourceAccessor to your users)"
 ${GROUPS_READER_OK:-true} || echo "(Groups Reader still to assign: see ACTION NEEDED above)"

@@ -399,3 +399,21 @@ resource "google_cloud_scheduler_job" "reconcile" {
 
   depends_on = [google_cloud_run_v2_service_iam_member.reconcile_invoker]
 }
+
+# ---- programmatic access (docs/cli.md) ----------------------------------------
+
+# IAP accepts ID tokens whose audience is one of these OAuth clients, on each
+# service behind it (single: the Cloud Run service; lb: each backend service).
+resource "google_iap_settings" "programmatic" {
+  for_each = length(var.iap_programmatic_clients) == 0 ? {} : local.served
+  name = (local.lb
+    ? "projects/${data.google_project.this.number}/iap_web/compute/services/${each.value.service}"
+    : "projects/${data.google_project.this.number}/iap_web/cloud_run-${var.region}/services/${each.value.service}"
+  )
+  access_settings {
+    oauth_settings {
+      programmatic_clients = var.iap_programmatic_clients
+    }
+  }
+  depends_on = [google_cloud_run_v2_service.fn]
+}

@@ -17,3 +17,8 @@ output "groups_reader_service_accounts" {
   description = "The service accounts to assign the Groups Reader admin role in the Google Admin console (docs/deploy.md)."
   value       = [for k, f in local.functions : google_service_account.fn[k].email if f.groups]
 }
+
+output "cli_audience" {
+  description = "The audience for the jit command line's ID tokens (jit --audience), when iap_programmatic_clients is set (docs/cli.md)."
+  value       = length(var.iap_programmatic_clients) == 0 ? null : var.iap_programmatic_clients[0]
+}

@@ -131,3 +131,13 @@ variable "reconcile_schedule" {
     error_message = "reconcile_schedule must be five cron fields (e.g. \"*/10 * * * *\") or off."
   }
 }
+
+variable "iap_programmatic_clients" {
+  description = "OAuth client IDs whose ID tokens IAP accepts (programmatic access: the jit command line, pipelines; docs/cli.md)."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for c in var.iap_programmatic_clients : can(regex("^[0-9]+-[a-z0-9]+\\.apps\\.googleusercontent\\.com$", c))])
+    error_message = "iap_programmatic_clients must be OAuth client IDs (NUMBER-ID.apps.googleusercontent.com), as deploy.sh --iap-programmatic-clients takes them."
+  }
+}

@@ -649,6 +649,61 @@ describe('deploy.sh and --reconcile-schedule', () => {
   });
 });
 
+describe('deploy.sh and programmatic access (docs/cli.md)', () => {
+  const CLIENTS = [
+    '123456789-abc.apps.googleusercontent.com',
+    '987654321-xyz.apps.googleusercontent.com',
+  ];
+  it('allowlists the OAuth clients on the IAP of the single service and prints the command line to use', async () => {
+    const s = sandbox();
+    const run = await s.deploy([
+      ...BASE,
+      `--iap-programmatic-clients=${CLIENTS.join(',')}`,
+    ]);
+    expectClean(run);
+    expect(
+      s.model().resources[`iapSettings/run/${PROJECT}/${REGION}/jit-access`],
+    ).toEqual({programmaticClients: CLIENTS});
+    expect(run.stdout).toContain(
+      `jit --url https://jit-access-${PROJECT_NUMBER}.${REGION}.run.app --audience ${CLIENTS[0]}`,
+    );
+  });
+
+  it('allowlists them on every backend service in lb', async () => {
+    const s = sandbox();
+    const run = await s.deploy([
+      ...LB,
+      `--iap-programmatic-clients=${CLIENTS[0]}`,
+    ]);
+    expectClean(run);
+    for (const service of SERVICES_LB) {
+      expect(
+        s.model().resources[`iapSettings/backendService/${PROJECT}/${service}`],
+      ).toEqual({programmaticClients: [CLIENTS[0]]});
+    }
+    expect(run.stdout).toContain(
+      `jit --url https://jit.example.com --audience ${CLIENTS[0]}`,
+    );
+  });
+
+  it('changes no IAP settings without the flag, and refuses what is not a client ID before any change', async () => {
+    const s = sandbox();
+    const run = await s.deploy([...BASE]);
+    expectClean(run);
+    expect(
+      run.calls.filter(c => c.command === 'beta iap settings set'),
+    ).toEqual([]);
+    expect(run.stdout).not.toContain('--audience');
+    const bad = await sandbox().deploy([
+      ...BASE,
+      '--iap-programmatic-clients=alice@example.com',
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('is not an OAuth client ID');
+    expect(bad.calls.filter(c => c.effect !== 'read')).toEqual([]);
+  });
+});
+
 describe('deploy.sh and the SMTP password', () => {
   const PASSWORD = 'hunter2-in-plain-sight';
   it('warns that SMTP_PASSWORD is readable, points to SMTP_SECRET, and never prints the password', async () => {

@@ -380,6 +380,24 @@ switch (c) {
   case 'run services describe':
     describeOrNotFound(`run/${project}/${region}/${name}`);
     break;
+  case 'iap settings set': {
+    const type = flag('resource-type');
+    const key =
+      type === 'cloud-run'
+        ? `run/${project}/${region}/${flag('service')}`
+        : type === 'backend-services'
+          ? `backendService/${project}/${flag('service')}`
+          : undefined;
+    if (!key) fail('INVALID_ARGUMENT', `resource type ${type} is not modelled`);
+    if (!get(key)) fail('NOT_FOUND', `${key} was not found`);
+    const yaml = fs.readFileSync(positionals[0], 'utf8');
+    const clients = [...yaml.matchAll(/^\s+- (\S+)$/gm)].map(m => m[1]);
+    if (!/programmaticClients:/.test(yaml) || clients.length === 0) fail('INVALID_ARGUMENT', 'no programmaticClients in the settings');
+    state.resources[`iapSettings/${key}`] = {programmaticClients: clients};
+    call.effect = 'updated';
+    finish(0, '', `Updated IAP settings of ${key}.`);
+    break;
+  }
   case 'scheduler jobs describe':
     describeOrNotFound(`schedulerJob/${project}/${flag('location')}/${name}`);
     break;

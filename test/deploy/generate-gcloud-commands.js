@@ -54,6 +54,7 @@ const COMMANDS = [
   'run services add-iam-policy-binding',
   'beta iap web get-iam-policy',
   'beta iap web add-iam-policy-binding',
+  'beta iap settings set',
   'iap web get-iam-policy',
   'iap web add-iam-policy-binding',
   'compute backend-services describe',

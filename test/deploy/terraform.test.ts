@@ -213,6 +213,20 @@ describeIf(hasTerraform, 'terraform is not installed')(
       expect(bad.stderr).toMatch(/reconcile_schedule must be five cron fields/);
     });
 
+    it('takes OAuth client IDs for programmatic access, and refuses anything else', () => {
+      const ok = plan({
+        iap_programmatic_clients:
+          '["123456789-abc.apps.googleusercontent.com"]',
+      });
+      expect(ok.stderr).not.toMatch(/Error/);
+      expect(ok.status).toBe(0);
+      const bad = plan({iap_programmatic_clients: '["alice@example.com"]'});
+      expect(bad.status).not.toBe(0);
+      expect(bad.stderr).toMatch(
+        /iap_programmatic_clients must be OAuth client IDs/,
+      );
+    });
+
     it('refuses NODE_ENV other than production in settings', () => {
       const run = plan({settings: '{NODE_ENV = "development"}'});
       expect(run.status).not.toBe(0);
@@ -346,6 +360,36 @@ describe('the Terraform module and reconciliation', () => {
       service_account_email: '${google_service_account.scheduler[0].email}',
       audience: '${google_cloud_run_v2_service.fn["reconcile"].uri}',
     });
+  });
+});
+
+describe('the Terraform module and programmatic access', () => {
+  it('allowlists the clients on each service behind IAP, by its IAP resource name, and outputs the audience', async () => {
+    const json = (await parse(
+      'main.tf',
+      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
+    )) as {resource: Record<string, Record<string, Record<string, unknown>[]>>};
+    const settings = json.resource['google_iap_settings']!['programmatic']![0]!;
+    expect(settings['for_each']).toBe(
+      '${length(var.iap_programmatic_clients) == 0 ? {} : local.served}',
+    );
+    expect(String(settings['name'])).toContain(
+      '/iap_web/compute/services/${each.value.service}',
+    );
+    expect(String(settings['name'])).toContain(
+      '/iap_web/cloud_run-${var.region}/services/${each.value.service}',
+    );
+    const access = (
+      settings['access_settings'] as Record<string, unknown>[]
+    )[0]!;
+    expect(
+      (access['oauth_settings'] as Record<string, unknown>[])[0]![
+        'programmatic_clients'
+      ],
+    ).toBe('${var.iap_programmatic_clients}');
+    expect(fs.readFileSync(path.join(MODULE, 'outputs.tf'), 'utf8')).toMatch(
+      /output "cli_audience"/,
+    );
   });
 });
 

@@ -43,7 +43,13 @@ const RULES = (
 ).forbidden.map(r => r.name);
 
 it('finds no import that breaks a rule of docs/architecture.md', () => {
-  const violations = cruise(REPO, ['functions', 'shared', 'web', 'sandbox']);
+  const violations = cruise(REPO, [
+    'functions',
+    'shared',
+    'web',
+    'sandbox',
+    'cli',
+  ]);
   expect(violations.map(v => `${v.rule.name}: ${v.from} → ${v.to}`)).toEqual(
     [],
   );
@@ -70,6 +76,10 @@ describe('each rule', () => {
     'web/page.ts':
       "import {c} from '../shared/config';\nimport {l} from '../shared/limits';\nexport const p = [c, l];\n",
     'web/files.ts': "import * as fs from 'node:fs';\nexport const f = fs;\n",
+    'shared/api.ts': 'export const API = 1;\n',
+    // The command line reaching into the server, and using api.ts's code.
+    'cli/jit.ts':
+      "import {c} from '../shared/config';\nimport {API} from '../shared/api';\nexport const j = [c, API];\n",
   };
 
   beforeAll(() => {
@@ -82,7 +92,7 @@ describe('each rule', () => {
       path.join(REPO, 'node_modules'),
       path.join(dir, 'node_modules'),
     );
-    found = cruise(dir, ['functions', 'shared', 'web', 'sandbox']);
+    found = cruise(dir, ['functions', 'shared', 'web', 'sandbox', 'cli']);
   });
   afterAll(() => fs.rmSync(dir, {recursive: true, force: true}));
 
@@ -99,6 +109,8 @@ describe('each rule', () => {
     ['web-only-pure-shared', 'web/page.ts', 'shared/config.ts'],
     ['pure-shared-stays-pure', 'shared/limits.ts', 'shared/config.ts'],
     ['web-no-node-modules', 'web/files.ts', 'fs'],
+    ['cli-speaks-only-the-api', 'cli/jit.ts', 'shared/config.ts'],
+    ['cli-types-only', 'cli/jit.ts', 'shared/api.ts'],
   ])('%s catches %s → %s', (rule, from, to) => {
     expect(found).toContainEqual(
       expect.objectContaining({

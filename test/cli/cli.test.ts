@@ -19,7 +19,9 @@ const built =
   fs.existsSync(CLI) &&
   fs.existsSync(path.join(ROOT, 'build', 'functions', 'index.js'));
 
-jest.setTimeout(90_000);
+// Each command is a process of its own, and the sandbox runs beside other
+// suites: generous bounds.
+jest.setTimeout(180_000);
 
 interface Result {
   code: number;
@@ -30,6 +32,7 @@ interface Result {
 describeIf(built, 'the build is missing: run npm run build')('jit', () => {
   let sandbox: Sandbox;
   let work: string;
+  const functionsOutput: string[] = [];
 
   beforeAll(async () => {
     const shared = process.env.FIRESTORE_EMULATOR_HOST;
@@ -43,13 +46,27 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
           }
         : undefined,
       settings: {FIRESTORE_COLLECTION_PREFIX: `cli${Date.now()}_`},
+      functionsLog: line => {
+        functionsOutput.push(line);
+        if (functionsOutput.length > 300) functionsOutput.shift();
+      },
     });
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'jit-cli-'));
-    // What `gcloud auth print-identity-token` is to IAP, for the stand-in.
-    fs.writeFileSync(
-      path.join(work, 'token.js'),
-      'fetch(process.argv[2]).then(async r => { if (!r.ok) { console.error(await r.text()); process.exit(1); } process.stdout.write(await r.text()); });',
-    );
+    // Each user's token, from the stand-in as `gcloud auth
+    // print-identity-token` gets one from Google; the token command prints it.
+    for (const user of sandbox.users.map(u => u.email)) {
+      const res = await fetch(`${sandbox.url}/sandbox/token?as=${user}`);
+      expect(res.status).toBe(200);
+      fs.writeFileSync(path.join(work, `${user}.token`), await res.text());
+    }
+  });
+
+  afterEach(() => {
+    // On a failure, the functions' last words say more than a timeout.
+    const state = expect.getState();
+    if (state.assertionCalls !== state.numPassingAsserts) {
+      console.log(functionsOutput.slice(-40).join('\n'));
+    }
   });
 
   afterAll(async () => {
@@ -58,7 +75,7 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
   });
 
   const tokenCommand = (user: string) =>
-    `node ${path.join(work, 'token.js')} '${sandbox.url}/sandbox/token?as=${user}'`;
+    `cat '${path.join(work, `${user}.token`)}'`;
 
   function jit(
     user: string,
@@ -77,7 +94,7 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
           ...extra,
           ...args,
         ],
-        {timeout: 80_000},
+        {timeout: 150_000},
         (error, stdout, stderr) =>
           resolve({
             code: error
@@ -189,10 +206,13 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
         '--poll',
         '1s',
         '--timeout',
-        '60s',
+        '150s',
       ],
       {stdio: ['ignore', 'pipe', 'pipe']},
     );
+    // Listened for at once: the process may exit before the approval's
+    // own command has returned.
+    const exited = new Promise<number | null>(r => waiting.once('exit', r));
     let stdout = '';
     let stderr = '';
     waiting.stdout.on('data', c => (stdout += c));
@@ -203,6 +223,10 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
         if (m) resolve(m[1]!);
       });
       waiting.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
+      setTimeout(
+        () => reject(new Error(`no progress line in 120 s: ${stderr}`)),
+        120_000,
+      ).unref();
     });
     const listed = await jit('bob@example.com', [
       'requests',
@@ -216,7 +240,7 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
       'go ahead',
     ]);
     expect(approved.code).toBe(0);
-    const code = await new Promise<number | null>(r => waiting.once('exit', r));
+    const code = await exited;
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({id, state: 'ACTIVE'});
     expect(stderr).toMatch(/PENDING, 0 of 1 approvals/);
@@ -251,6 +275,7 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
       ],
       {stdio: ['ignore', 'pipe', 'pipe']},
     );
+    const deniedExit = new Promise<number | null>(r => denied.once('exit', r));
     let stderr = '';
     const id = await new Promise<string>((resolve, reject) => {
       denied.stderr.on('data', c => {
@@ -259,6 +284,10 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
         if (m) resolve(m[1]!);
       });
       denied.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
+      setTimeout(
+        () => reject(new Error(`no progress line in 120 s: ${stderr}`)),
+        120_000,
+      ).unref();
     });
     expect(
       (
@@ -270,7 +299,7 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
         ])
       ).code,
     ).toBe(0);
-    expect(await new Promise(r => denied.once('exit', r))).toBe(3);
+    expect(await deniedExit).toBe(3);
     expect(stderr).toContain('was denied by erin@example.com: use the report');
 
     const pending = await jit('carol@example.com', [

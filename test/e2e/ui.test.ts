@@ -363,7 +363,8 @@ describeIf(!unavailable, unavailable ?? '')('UI in the sandbox', () => {
     const card = active
       .locator('li.card')
       .filter({hasText: 'roles/compute.viewer on shop-prod'});
-    await card.getByText('Active', {exact: true}).waitFor();
+    // Three listings load the page: generous when other suites share the machine.
+    await card.getByText('Active', {exact: true}).waitFor({timeout: 30_000});
     await screenshot(page, 'my-access');
     await card.getByRole('button', {name: 'End now'}).click();
     await expect(

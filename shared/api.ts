@@ -7,7 +7,7 @@
 import type {Activation} from './activation/self-activation';
 import type {AccessRequest} from './approvals/types';
 import type {ReconcileSummary} from './grants/reconcile';
-import type {Grant} from './grants/types';
+import type {Grant as GrantRecord, GrantState} from './grants/types';
 import type {Entitlement, EntitlementId} from './eligibility/types';
 
 export type {Activation} from './activation/self-activation';
@@ -18,12 +18,13 @@ export type {
   RequestState,
 } from './approvals/types';
 export type {ErrorBody} from './errors';
-export type {
-  Grant,
-  GrantBinding,
-  GrantState,
-  TimelineEntry,
-} from './grants/types';
+export type {GrantBinding, GrantState, TimelineEntry} from './grants/types';
+
+/**
+ * A grant as the API answers it: the stored record, its state as read (an
+ * ACTIVE grant past its end reads EXPIRED).
+ */
+export type Grant = Omit<GrantRecord, 'state'> & {state: GrantState};
 export type {
   ActivationType,
   Entitlement,

@@ -4,9 +4,13 @@
  * answers its result; the rules live in shared/activation/self-activation.ts
  * and shared/approvals/service.ts.
  */
-import {z} from 'zod';
 import {checkProjectId} from '../../shared/activation/input-checks';
 import type {AccessRequest, SelfActivateResponse} from '../../shared/api';
+import {
+  fieldsOf,
+  RequestRoleBodySchema,
+  SelfActivateBodySchema,
+} from '../../shared/api-schemas';
 import {
   entitlementRefOf,
   parseEntitlementRef,
@@ -16,19 +20,10 @@ import {parseBody, type Route} from '../../shared/http';
 import {isValidEmail} from '../../shared/limits';
 import type {Services} from '../services';
 
-const SelfActivateBody = z.strictObject({
-  roles: z.array(z.unknown()),
-  justification: z.unknown().optional(),
-  durationMinutes: z.unknown().optional(),
-});
-
-const RequestBody = z.strictObject({
-  role: z.unknown(),
-  resourceCondition: z.unknown().optional(),
-  justification: z.unknown(),
-  durationMinutes: z.unknown(),
-  reviewers: z.unknown(),
-});
+// The fields of the API's schemas (shared/api-schemas.ts, which the OpenAPI
+// document is generated from); the use cases check the values.
+const SelfActivateBody = fieldsOf(SelfActivateBodySchema);
+const RequestBody = fieldsOf(RequestRoleBodySchema);
 
 function parseReviewers(value: unknown): string[] {
   if (!Array.isArray(value)) {
@@ -63,7 +58,7 @@ export function makeActivateRoutes(services: Services): Route[] {
         // The use case checks justification and duration, whatever their type.
         const activations = await selfActivation.activate(user.email, {
           project,
-          entitlements: b.roles.map((r, i) =>
+          entitlements: (b.roles as unknown[]).map((r, i) =>
             parseEntitlementRef(r, `roles[${i}]`),
           ),
           justification: b.justification as string,

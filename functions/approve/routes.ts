@@ -4,7 +4,11 @@
  * (shared/approvals/service.ts) and answers the request it returns.
  * Identity comes from the verified assertion only.
  */
-import {z} from 'zod';
+import {
+  ApproveBodySchema,
+  DenyBodySchema,
+  EmptyBodySchema,
+} from '../../shared/api-schemas';
 import type {AccessRequest, RequestsResponse} from '../../shared/api';
 import {RequestState} from '../../shared/approvals/types';
 import {InvalidArgumentError, NotFoundError} from '../../shared/errors';
@@ -20,9 +24,10 @@ function checkId(id: string | undefined): string {
   return id;
 }
 
-const ApproveBody = z.strictObject({comment: z.string().optional()});
-const DenyBody = z.strictObject({reason: z.string()});
-const EmptyBody = z.strictObject({});
+// The API's schemas (shared/api-schemas.ts, and the OpenAPI document).
+const ApproveBody = ApproveBodySchema;
+const DenyBody = DenyBodySchema;
+const EmptyBody = EmptyBodySchema;
 
 /** The routes of `approve`, also served by `app`. */
 export function makeApproveRoutes(services: Services): Route[] {

@@ -3,7 +3,7 @@
  * records, end access early, and run reconciliation as an auditor. Served by
  * `activate` (whose service account writes IAM) and by `app`.
  */
-import {z} from 'zod';
+import {EmptyBodySchema, RevokeBodySchema} from '../../shared/api-schemas';
 import type {
   Grant,
   GrantsResponse,
@@ -32,8 +32,9 @@ function checkId(id: string | undefined): string {
   return id;
 }
 
-const RevokeBody = z.strictObject({reason: z.string().optional()});
-const EmptyBody = z.strictObject({});
+// The API's schemas (shared/api-schemas.ts, and the OpenAPI document).
+const RevokeBody = RevokeBodySchema;
+const EmptyBody = EmptyBodySchema;
 const VIEWS = ['holder', 'reviewer', 'auditor'] as const;
 
 export function makeGrantRoutes(services: Services): Route[] {

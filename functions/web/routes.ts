@@ -82,6 +82,15 @@ export function makeStaticRoutes(staticDir: string): Route[] {
     send(req, res, page, PAGE_CACHE);
   return [
     {method: 'GET', path: '/', handle: servePage},
+    // The API's OpenAPI 3.1 document, behind IAP like the rest (docs/cli.md);
+    // its generator is loaded on the first request for it.
+    {
+      method: 'GET',
+      path: '/api/openapi.json',
+      handle: async () => ({
+        body: (await import('../../shared/openapi')).openApiDocument(),
+      }),
+    },
     // Any id: the page asks the API, which answers 404 for a request the
     // viewer may not see, so the page reveals nothing by itself.
     {method: 'GET', path: '/requests/{id}', handle: servePage},

@@ -47,6 +47,7 @@ import {
 } from '../support/memory-eligibility';
 import {servicesOver} from '../support/services';
 import {testGrantStore} from '../support/grants';
+import {openApiAnswer} from '../support/openapi';
 import {uniquePrefix} from '../support/requests';
 
 export const PROJECT = 'approval-project';
@@ -264,15 +265,20 @@ export async function startHarness(
     log,
     operations,
     http,
+    // Every answer is checked against the OpenAPI document.
     post: (path, user, body = {}) =>
       http()
         .post(path)
         .set('x-goog-iap-jwt-assertion', iap.assertionFor(user))
         .set('X-JIT-Access', '1')
         .set('Content-Type', 'application/json')
-        .send(JSON.stringify(body)),
+        .send(JSON.stringify(body))
+        .expect(openApiAnswer),
     get: (path, user) =>
-      http().get(path).set('x-goog-iap-jwt-assertion', iap.assertionFor(user)),
+      http()
+        .get(path)
+        .set('x-goog-iap-jwt-assertion', iap.assertionFor(user))
+        .expect(openApiAnswer),
     close: async () => {
       await Promise.all([
         fake.stop(),

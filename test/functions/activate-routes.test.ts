@@ -20,6 +20,7 @@ import {compileJustificationPattern} from '../../shared/limits';
 import {makeMemoryLogger} from '../../shared/log';
 import type {GrantStore} from '../../shared/ports';
 import {testGrantStore} from '../support/grants';
+import {openApiAnswer} from '../support/openapi';
 import {makeTestIap, type TestIap} from '../support/iap';
 import {registerActivateTarget} from '../activation/activate-target';
 import {celParseErrors} from '../activation/cel-check';
@@ -92,6 +93,7 @@ function post(
 ) {
   return request(getTestServer(options.target ?? 'selfActivate'))
     .post(options.path ?? PATH)
+    .expect(openApiAnswer)
     .set(
       'x-goog-iap-jwt-assertion',
       iap.assertionFor(options.email ?? 'Alice@Example.com'),

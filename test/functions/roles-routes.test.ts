@@ -3,6 +3,7 @@
  * and supertest with real IAP assertions, over an in-memory eligibility
  * service that records what it was asked.
  */
+import {openApiAnswer} from '../support/openapi';
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
@@ -78,7 +79,8 @@ beforeEach(() => {
 function get(path: string, email = 'Alice@example.com') {
   return request(getTestServer('rolesRoutesTest'))
     .get(path)
-    .set('x-goog-iap-jwt-assertion', iap.assertionFor(email));
+    .set('x-goog-iap-jwt-assertion', iap.assertionFor(email))
+    .expect(openApiAnswer);
 }
 
 /** The audit entries of `event`: their fields and labels, flat. */

@@ -50,6 +50,19 @@ const as = (email = 'alice@example.com') => ({
 });
 
 describe('web target', () => {
+  it('serves the OpenAPI document behind IAP', async () => {
+    await request(server).get('/api/openapi.json').expect(401);
+    const res = await request(server)
+      .get('/api/openapi.json')
+      .set(as())
+      .expect(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toContain('/api/grants/{id}/revoke');
+    expect(res.body.components.schemas.Grant.properties.state.enum).toContain(
+      'EXPIRED',
+    );
+  });
+
   it('answers 401 without an IAP assertion, revealing no page', async () => {
     for (const url of [
       '/',

@@ -37,7 +37,7 @@ module.exports = {
     {
       name: 'cli-speaks-only-the-api',
       comment:
-        'cli/ is a client of the HTTP API: from the project it takes only the wire types (shared/api.ts, type-only), so it can never call the server\'s code directly.',
+        "cli/ is a client of the HTTP API: from the project it takes only the wire types (shared/api.ts, type-only), so it can never call the server's code directly.",
       severity: 'error',
       from: {path: '^cli/', pathNot: TESTS},
       to: {

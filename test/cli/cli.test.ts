@@ -120,6 +120,43 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
     );
   }
 
+  /**
+   * Starts `jit … request … --wait` as `user`; resolves once it says which
+   * request it waits for. Its exit is listened for from the start: it may
+   * exit before the reviewer's own command has returned.
+   */
+  async function startWaiting(user: string, args: string[]) {
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        '--url',
+        sandbox.url,
+        '--token-command',
+        tokenCommand(user),
+        ...args,
+      ],
+      {stdio: ['ignore', 'pipe', 'pipe']},
+    );
+    const exited = new Promise<number | null>(r => child.once('exit', r));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', c => (stdout += c));
+    const id = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', c => {
+        stderr += c;
+        const m = /waiting for request (\S+):/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
+      setTimeout(
+        () => reject(new Error(`no progress line in 120 s: ${stderr}`)),
+        120_000,
+      ).unref();
+    });
+    return {id, exited, stdout: () => stdout, stderr: () => stderr};
+  }
+
   it('lists roles as a table, and as the API answers them with --json', async () => {
     const human = await jit('alice@example.com', [
       'roles',
@@ -182,52 +219,26 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
   });
 
   it('waits for a request while another CLI user approves it, then exits 0 with the role active', async () => {
-    const waiting = spawn(
-      process.execPath,
-      [
-        CLI,
-        '--url',
-        sandbox.url,
-        '--token-command',
-        tokenCommand('alice@example.com'),
-        '--json',
-        'request',
-        '--project',
-        'shop-prod',
-        '--role',
-        'roles/compute.admin',
-        '--reviewers',
-        'bob@example.com',
-        '--justification',
-        'incident 7',
-        '--duration',
-        '1h',
-        '--wait',
-        '--poll',
-        '1s',
-        '--timeout',
-        '150s',
-      ],
-      {stdio: ['ignore', 'pipe', 'pipe']},
-    );
-    // Listened for at once: the process may exit before the approval's
-    // own command has returned.
-    const exited = new Promise<number | null>(r => waiting.once('exit', r));
-    let stdout = '';
-    let stderr = '';
-    waiting.stdout.on('data', c => (stdout += c));
-    const id = await new Promise<string>((resolve, reject) => {
-      waiting.stderr.on('data', c => {
-        stderr += c;
-        const m = /waiting for request (\S+):/.exec(stderr);
-        if (m) resolve(m[1]!);
-      });
-      waiting.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
-      setTimeout(
-        () => reject(new Error(`no progress line in 120 s: ${stderr}`)),
-        120_000,
-      ).unref();
-    });
+    const waiting = await startWaiting('alice@example.com', [
+      '--json',
+      'request',
+      '--project',
+      'shop-prod',
+      '--role',
+      'roles/compute.admin',
+      '--reviewers',
+      'bob@example.com',
+      '--justification',
+      'incident 7',
+      '--duration',
+      '1h',
+      '--wait',
+      '--poll',
+      '1s',
+      '--timeout',
+      '150s',
+    ]);
+    const id = waiting.id;
     const listed = await jit('bob@example.com', [
       'requests',
       '--waiting-for-me',
@@ -240,55 +251,32 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
       'go ahead',
     ]);
     expect(approved.code).toBe(0);
-    const code = await exited;
-    expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({id, state: 'ACTIVE'});
-    expect(stderr).toMatch(/PENDING, 0 of 1 approvals/);
+    expect(await waiting.exited).toBe(0);
+    expect(JSON.parse(waiting.stdout())).toMatchObject({id, state: 'ACTIVE'});
+    expect(waiting.stderr()).toMatch(/PENDING, 0 of 1 approvals/);
     expect(
       bindingOf('shop-prod', 'roles/compute.admin', 'alice@example.com'),
     ).toBeDefined();
   });
 
   it('exits 3 when the request it waits for is denied, and 5 when the wait times out', async () => {
-    const denied = spawn(
-      process.execPath,
-      [
-        CLI,
-        '--url',
-        sandbox.url,
-        '--token-command',
-        tokenCommand('dave@example.com'),
-        'request',
-        '--project',
-        'billing-prod',
-        '--role',
-        'roles/bigquery.admin',
-        '--reviewers',
-        'erin@example.com',
-        '--justification',
-        'month end',
-        '--duration',
-        '1h',
-        '--wait',
-        '--poll',
-        '1s',
-      ],
-      {stdio: ['ignore', 'pipe', 'pipe']},
-    );
-    const deniedExit = new Promise<number | null>(r => denied.once('exit', r));
-    let stderr = '';
-    const id = await new Promise<string>((resolve, reject) => {
-      denied.stderr.on('data', c => {
-        stderr += c;
-        const m = /waiting for request (\S+):/.exec(stderr);
-        if (m) resolve(m[1]!);
-      });
-      denied.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
-      setTimeout(
-        () => reject(new Error(`no progress line in 120 s: ${stderr}`)),
-        120_000,
-      ).unref();
-    });
+    const denied = await startWaiting('dave@example.com', [
+      'request',
+      '--project',
+      'billing-prod',
+      '--role',
+      'roles/bigquery.admin',
+      '--reviewers',
+      'erin@example.com',
+      '--justification',
+      'month end',
+      '--duration',
+      '1h',
+      '--wait',
+      '--poll',
+      '1s',
+    ]);
+    const id = denied.id;
     expect(
       (
         await jit('erin@example.com', [
@@ -299,8 +287,10 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
         ])
       ).code,
     ).toBe(0);
-    expect(await deniedExit).toBe(3);
-    expect(stderr).toContain('was denied by erin@example.com: use the report');
+    expect(await denied.exited).toBe(3);
+    expect(denied.stderr()).toContain(
+      'was denied by erin@example.com: use the report',
+    );
 
     const pending = await jit('carol@example.com', [
       'request',

@@ -1295,6 +1295,16 @@ describe('the real gcloud', () => {
         expect(unique.size).toBeGreaterThan(35);
         const argvs = [...unique.values()].map((c, n) =>
           c.argv.map(a => {
+            // The settings file of `iap settings set`, a positional argument.
+            if (
+              c.files['setting-file'] !== undefined &&
+              !a.startsWith('--') &&
+              a.endsWith('.yaml')
+            ) {
+              const file = path.join(work, `${n}-${path.basename(a)}`);
+              fs.writeFileSync(file, c.files['setting-file']);
+              return file;
+            }
             const m = /^--(env-vars-file|source)=(.*)$/.exec(a);
             if (!m) return a;
             const content = c.files[m[1]!];

@@ -85,6 +85,10 @@ for (const name of ['env-vars-file', 'source']) {
   const file = flag(name);
   if (file && fs.existsSync(file) && fs.statSync(file).isFile()) call.files[name] = fs.readFileSync(file, 'utf8');
 }
+// A settings file given as the positional argument (iap settings set).
+if (/iap settings set$/.test(call.command) && positionals[0] && fs.existsSync(positionals[0])) {
+  call.files['setting-file'] = fs.readFileSync(positionals[0], 'utf8');
+}
 
 // ---- output formats: the projections deploy.sh uses ------------------------
 

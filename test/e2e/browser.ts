@@ -53,8 +53,9 @@ export async function signedInPage(
   viewport = {width: 1280, height: 900},
 ): Promise<{context: BrowserContext; page: Page}> {
   const context = await browser.newContext({viewport});
-  // Fail in seconds, not playwright's default 30 s: the sandbox is local.
-  context.setDefaultTimeout(10_000);
+  // The sandbox is local, but the suites that start sandboxes (the UI, the
+  // command line) run beside each other on a busy machine.
+  context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   watch(page, into);
   await page.goto(`${base}/sandbox/login`);

@@ -6,7 +6,7 @@
  */
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
-import request from 'supertest';
+import request from '../support/api-request';
 import {makeServices} from '../../functions/deps';
 import {buildTarget} from '../../functions/targets';
 import {

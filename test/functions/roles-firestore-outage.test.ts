@@ -9,7 +9,7 @@ import {newRequest} from '../support/requests';
 import {connect, createServer, type Server, type Socket} from 'node:net';
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
-import request from 'supertest';
+import request from '../support/api-request';
 import {loadConfig} from '../../shared/config';
 import {makeLogger} from '../../shared/log';
 import {fakeEndpoints} from '../../sandbox/fake-gcp';

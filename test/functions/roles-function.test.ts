@@ -6,7 +6,7 @@
 import {newRequest} from '../support/requests';
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
-import request from 'supertest';
+import request from '../support/api-request';
 import {loadConfig} from '../../shared/config';
 import {makeMemoryLogger} from '../../shared/log';
 import {fakeEndpoints} from '../../sandbox/fake-gcp';

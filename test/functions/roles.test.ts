@@ -5,7 +5,7 @@
  * keys come from a loopback key server.
  */
 import {getTestServer} from '@google-cloud/functions-framework/testing';
-import request from 'supertest';
+import request from '../support/api-request';
 import {UNAUTHENTICATED_MESSAGE} from '../../shared/iap';
 import {makeTestIap, type TestIap} from '../support/iap';
 

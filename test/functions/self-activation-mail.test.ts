@@ -6,7 +6,7 @@
  * in memory (test/support/memory-eligibility.ts).
  */
 import {getTestServer} from '@google-cloud/functions-framework/testing';
-import request from 'supertest';
+import request from '../support/api-request';
 import {
   fakeEndpoints,
   startFakeGoogleCloud,

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as functions from '@google-cloud/functions-framework';
 import {getTestServer} from '@google-cloud/functions-framework/testing';
-import request from 'supertest';
+import request from '../support/api-request';
 import {makeStaticRoutes} from '../../functions/web/routes';
 import {makeHttpFunction} from '../../shared/http';
 import {makeLogger} from '../../shared/log';

@@ -18,6 +18,8 @@ const PURE_SHARED = [
   '^shared/limits\\.ts$',
   '^shared/errors\\.ts$',
   '^shared/approvals/effective-state\\.ts$',
+  '^shared/grants/effective-state\\.ts$',
+  '^shared/grants/types\\.ts$',
   '^shared/approvals/types\\.ts$',
   '^shared/eligibility/entitlement-id\\.ts$',
   '^shared/eligibility/types\\.ts$',

@@ -5,6 +5,7 @@
  */
 import {Firestore} from '@google-cloud/firestore';
 import type {AccessRequest} from '../../shared/approvals/types';
+import {grantActivation} from '../../shared/grants/ledger';
 import type {Grant} from '../../shared/grants/types';
 import {parseActivation} from '../../shared/eligibility/conditions';
 import type {IamBinding} from '../../shared/ports';
@@ -81,15 +82,17 @@ export function checkGrants(
 ): Invariant[] {
   const windowKey = (user: string, role: string, start: number, end: number) =>
     `${user} ${role} ${start} ${end}`;
-  const ofGrant = (g: Grant) =>
-    windowKey(
-      g.binding.member.replace(/^user:/, ''),
+  // The window the grant's binding was written with (`end` may read
+  // earlier since: a replaced grant ends when its successor starts).
+  const ofGrant = (g: Grant) => {
+    const written = grantActivation(g);
+    return windowKey(
+      g.user,
       g.role,
-      Date.parse(g.start),
-      Date.parse(
-        g.binding.expression.match(/< timestamp\("([^"]+)"\)/)?.[1] ?? g.end,
-      ),
+      written.start.getTime(),
+      written.end.getTime(),
     );
+  };
   const bindings = new Set(
     granted.map(b => windowKey(b.user, b.role, b.start, b.end)),
   );

@@ -30,12 +30,13 @@ import {
   UnavailableError,
 } from '../errors';
 import type {Logger} from '../log';
-import type {IamBinding, IamPolicy, ProjectIamPort} from '../ports';
+import type {IamPolicy, ProjectIamPort} from '../ports';
 import {
   ActivationEdit,
   activationBinding,
   applyActivations,
   removeActivation,
+  sameActivation,
 } from './policy-edit';
 import {
   countPrincipals,
@@ -99,21 +100,6 @@ function requestReason(jobs: readonly Job[]): string {
 function isUnanswered(err: unknown): boolean {
   return (
     err instanceof UnavailableError && !(err instanceof GooglePermissionError)
-  );
-}
-
-/**
- * `binding` (one member) is in `candidate`: same role and condition, and the
- * member among its members (IAM merges bindings of one role and condition).
- */
-function sameActivation(candidate: IamBinding, binding: IamBinding): boolean {
-  return (
-    candidate.role === binding.role &&
-    candidate.members.includes(binding.members[0]!) &&
-    candidate.condition?.expression === binding.condition?.expression &&
-    candidate.condition?.title === binding.condition?.title &&
-    (candidate.condition?.description ?? '') ===
-      (binding.condition?.description ?? '')
   );
 }
 

@@ -46,6 +46,24 @@ export function activationBinding(
   };
 }
 
+/**
+ * `binding` (one member) is in `candidate`: same role and condition, and the
+ * member among its members (IAM merges bindings of one role and condition).
+ */
+export function sameActivation(
+  candidate: IamBinding,
+  binding: IamBinding,
+): boolean {
+  return (
+    candidate.role === binding.role &&
+    candidate.members.includes(binding.members[0]!) &&
+    candidate.condition?.expression === binding.condition?.expression &&
+    candidate.condition?.title === binding.condition?.title &&
+    (candidate.condition?.description ?? '') ===
+      (binding.condition?.description ?? '')
+  );
+}
+
 /** An activation binding of this member alone whose window has closed. */
 function isExpiredActivationOf(
   binding: IamBinding,
@@ -60,7 +78,7 @@ function isExpiredActivationOf(
 }
 
 /** An activation binding of ours (by its title and window) whose window has closed. */
-function isExpiredActivation(binding: IamBinding, now: Date): boolean {
+export function isExpiredActivation(binding: IamBinding, now: Date): boolean {
   const activation = parseActivation(binding.condition);
   return activation !== undefined && activation.end.getTime() <= now.getTime();
 }

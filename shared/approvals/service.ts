@@ -22,7 +22,6 @@ import {
 import type {EligibilityService, EntitlementId} from '../eligibility/types';
 import {
   AlreadyExistsError,
-  AppError,
   InvalidArgumentError,
   NotFoundError,
   OutcomeUnknownError,
@@ -33,7 +32,10 @@ import {
 import {requestFacts, type EventType} from '../events/events';
 import {isServiceAccountEmail} from '../limits';
 import type {LogLabels, Logger} from '../log';
-import {makeRecordedActivator} from '../grants/recorded-activation';
+import {
+  failureText,
+  makeRecordedActivator,
+} from '../grants/recorded-activation';
 import type {
   EventPublisher,
   GrantStore,
@@ -103,6 +105,18 @@ export function newRequestId(): string {
 
 const NOT_FOUND = 'Request not found';
 
+/** The activation a request's window records (it has one once approved). */
+function activationOf(request: AccessRequest): ActivationGrant {
+  return {
+    role: request.role,
+    ...(request.resourceCondition !== undefined
+      ? {resourceCondition: request.resourceCondition}
+      : {}),
+    start: new Date(request.activation!.start),
+    end: new Date(request.activation!.end),
+  };
+}
+
 function visibleTo(request: AccessRequest, user: string): boolean {
   return request.requester === user || request.reviewers.includes(user);
 }
@@ -117,13 +131,6 @@ function checkPerson(user: string): void {
       'Service accounts may request and activate roles for themselves, never approve or deny a request: a person must review it',
     );
   }
-}
-
-/** The safe text recorded on a FAILED request. */
-function failureText(err: unknown): string {
-  return err instanceof AppError
-    ? err.message
-    : 'The IAM policy could not be written';
 }
 
 export function makeApprovalService(
@@ -240,14 +247,7 @@ export function makeApprovalService(
     const removed = await activator.deactivate(
       current.project,
       current.requester,
-      {
-        role: current.role,
-        ...(current.resourceCondition !== undefined
-          ? {resourceCondition: current.resourceCondition}
-          : {}),
-        start: new Date(current.activation.start),
-        end: new Date(current.activation.end),
-      },
+      activationOf(current),
     );
     if (removed) {
       log.warn(
@@ -310,14 +310,7 @@ export function makeApprovalService(
     approved: AccessRequest,
     approver: string,
   ): Promise<AccessRequest> {
-    const grant: ActivationGrant = {
-      role: approved.role,
-      ...(approved.resourceCondition !== undefined
-        ? {resourceCondition: approved.resourceCondition}
-        : {}),
-      start: new Date(approved.activation!.start),
-      end: new Date(approved.activation!.end),
-    };
+    const grant = activationOf(approved);
     try {
       await ledger.activate({
         project: approved.project,

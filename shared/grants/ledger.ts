@@ -4,8 +4,11 @@
  * it reads at a given time. No I/O here.
  */
 import {randomBytes} from 'node:crypto';
+import type {ActivationGrant} from '../activation/types';
+import {parseActivation} from '../eligibility/conditions';
 import type {IamBinding} from '../ports';
 import {AbortedError} from '../errors';
+import {effectiveGrantState} from './effective-state';
 import type {
   Grant,
   GrantEvent,
@@ -17,6 +20,36 @@ import type {
 /** 128 random bits, URL-safe: the format of request ids too. */
 export function newGrantId(): string {
   return randomBytes(16).toString('base64url');
+}
+
+/** The binding the grant's activation wrote, as IAM holds it. */
+export function grantBinding(grant: Grant): IamBinding {
+  const b = grant.binding;
+  return {
+    role: b.role,
+    members: [b.member],
+    condition: {
+      title: b.title,
+      expression: b.expression,
+      description: b.description,
+    },
+  };
+}
+
+/**
+ * The activation the grant wrote, as the activator names it (to remove its
+ * binding): its window as written, whatever `end` reads since.
+ */
+export function grantActivation(grant: Grant): ActivationGrant {
+  const written = parseActivation(grantBinding(grant).condition);
+  return {
+    role: grant.role,
+    ...(grant.resourceCondition === undefined
+      ? {}
+      : {resourceCondition: grant.resourceCondition}),
+    start: written?.start ?? new Date(grant.start),
+    end: written?.end ?? new Date(grant.end),
+  };
 }
 
 /** What a grant is made of before it is written. */
@@ -92,13 +125,7 @@ export function record(
   };
 }
 
-/** The state as read at `now`: an ACTIVE grant past its end reads EXPIRED. */
-export function effectiveGrantState(grant: Grant, now: Date): GrantState {
-  if (grant.state === 'ACTIVE' && Date.parse(grant.end) <= now.getTime()) {
-    return 'EXPIRED';
-  }
-  return grant.state;
-}
+export {effectiveGrantState};
 
 /** The grant as an API answers it: its state as read at `now`. */
 export function asReadGrant(grant: Grant, now: Date): Grant {

@@ -18,7 +18,11 @@
  * conflict leaves it to the next run), and not at all when nothing changed.
  */
 import {ACTIVATION_WRITE_BUDGET_MS} from '../activation/activator';
-import {removeActivation} from '../activation/policy-edit';
+import {
+  isExpiredActivation,
+  removeActivation,
+  sameActivation,
+} from '../activation/policy-edit';
 import type {RequestAction} from '../approvals/transition';
 import {transition} from '../approvals/transition';
 import {parseActivation} from '../eligibility/conditions';
@@ -32,7 +36,14 @@ import type {
   RequestStore,
 } from '../ports';
 import {logGrantChange} from './grant-log';
-import {activated, effectiveGrantState, failed, record} from './ledger';
+import {
+  activated,
+  effectiveGrantState,
+  failed,
+  grantActivation,
+  grantBinding,
+  record,
+} from './ledger';
 import type {Grant} from './types';
 
 /** What one run found and did. */
@@ -76,30 +87,37 @@ export const SETTLE_AFTER_MS = ACTIVATION_WRITE_BUDGET_MS + 60_000;
 
 const SYSTEM = 'system';
 
-/** The policy's bindings that hold exactly the grant's binding. */
+/** Whether the policy holds exactly the binding the grant wrote. */
 function holds(policy: IamPolicy, grant: Grant): boolean {
+  const written = grantBinding(grant);
+  return (policy.bindings ?? []).some(b => sameActivation(b, written));
+}
+
+/**
+ * `binding` is the grant's, for `member`, whatever its description says:
+ * same role, title and window expression.
+ */
+function sameWindow(
+  binding: IamBinding,
+  grant: Grant,
+  member: string,
+): boolean {
   const b = grant.binding;
-  return (policy.bindings ?? []).some(
-    p =>
-      p.role === b.role &&
-      p.members.includes(b.member) &&
-      p.condition?.title === b.title &&
-      p.condition?.expression === b.expression &&
-      (p.condition?.description ?? '') === b.description,
+  return (
+    b.member === member &&
+    binding.role === b.role &&
+    binding.members.includes(member) &&
+    binding.condition?.title === b.title &&
+    binding.condition?.expression === b.expression
   );
 }
 
 /** The same binding with another description, or missing altogether. */
 function driftOf(policy: IamPolicy, grant: Grant): string {
-  const b = grant.binding;
-  const sameWindow = (policy.bindings ?? []).some(
-    p =>
-      p.role === b.role &&
-      p.members.includes(b.member) &&
-      p.condition?.title === b.title &&
-      p.condition?.expression === b.expression,
+  const changed = (policy.bindings ?? []).some(p =>
+    sameWindow(p, grant, grant.binding.member),
   );
-  return sameWindow
+  return changed
     ? 'The binding in the IAM policy was changed outside JIT Access (its description differs)'
     : 'The binding is no longer in the IAM policy: it was removed or changed outside JIT Access';
 }
@@ -283,16 +301,7 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
         ]);
         summary.driftFound++;
       } else if ((state === 'FAILED' || state === 'REVOKED') && present) {
-        const window = {
-          role: g.role,
-          ...(g.resourceCondition === undefined
-            ? {}
-            : {resourceCondition: g.resourceCondition}),
-          start: new Date(g.start),
-          end: new Date(g.end),
-        };
-        const user = g.binding.member.replace(/^user:/, '');
-        const without = removeActivation(edited, user, window);
+        const without = removeActivation(edited, g.user, grantActivation(g));
         if (without && Date.parse(g.end) > at.getTime()) {
           edited = without;
           afterWrite.push([
@@ -315,13 +324,7 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
     });
     for (const b of live) {
       for (const member of b.members) {
-        const known = grants.some(
-          g =>
-            g.binding.role === b.role &&
-            g.binding.member === member &&
-            g.binding.title === b.condition?.title &&
-            g.binding.expression === b.condition?.expression,
-        );
+        const known = grants.some(g => sameWindow(b, g, member));
         if (!known) {
           summary.orphans.push({
             project,
@@ -333,11 +336,11 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
       }
     }
 
-    // Expired activation bindings of ours, whoever they were for.
-    const kept = (edited.bindings ?? []).filter(b => {
-      const end = activationEnd(b);
-      return end === undefined || end.getTime() > at.getTime();
-    });
+    // Expired activation bindings of ours, whoever they were for, as every
+    // activation write purges them (policy-edit.ts).
+    const kept = (edited.bindings ?? []).filter(
+      b => !isExpiredActivation(b, at),
+    );
     const purged = (edited.bindings ?? []).length - kept.length;
     if (purged > 0) edited = {...edited, version: 3, bindings: kept};
 

@@ -46,8 +46,8 @@ export interface RecordedActivatorDeps {
   now?: () => Date;
 }
 
-/** The safe text recorded on a FAILED grant. */
-function failureText(err: unknown): string {
+/** The safe text recorded on a FAILED grant or request. */
+export function failureText(err: unknown): string {
   return err instanceof AppError
     ? err.message
     : 'The IAM policy could not be written';
@@ -105,7 +105,9 @@ export function makeRecordedActivator(
       // bindings (an activation of an active role extends it), so their
       // records end when it lands. Read while IAM is written.
       const roles = new Set(input.grants.map(g => g.role));
-      const previous = store
+      // Always asked: the eligibility listing's ACTIVE comes from Cloud Asset
+      // Inventory, which lags IAM, so it cannot say when to skip this.
+      const previous: Promise<Grant[]> = store
         .list({
           as: 'holder',
           email: input.user,
@@ -148,8 +150,11 @@ export function makeRecordedActivator(
       const active = records.map(g => activated(g, at2));
       await settle(active);
       // Each in a transaction, so that a revoke meanwhile is never overwritten.
+      // The lookup may run after this call's own records read ACTIVE: they
+      // replace the others, never themselves.
+      const own = new Set(records.map(g => g.id));
       for (const g of await previous) {
-        if (Date.parse(g.end) <= at2.getTime()) continue;
+        if (own.has(g.id) || Date.parse(g.end) <= at2.getTime()) continue;
         const by = active.find(a => a.role === g.role)!;
         await store
           .change(g.id, latest =>

@@ -5,7 +5,7 @@
  * (AUDITOR_PRINCIPALS) sees and revokes every grant, with a reason. Anyone
  * else gets 404, as for requests.
  */
-import type {ActivationGrant, Activator} from '../activation/types';
+import type {Activator} from '../activation/types';
 import {audited, auditedInput} from '../audit';
 import {
   AbortedError,
@@ -21,6 +21,7 @@ import {logGrantChange} from './grant-log';
 import {
   asReadGrant,
   effectiveGrantState,
+  grantActivation,
   revoked,
   revokeRefusal,
 } from './ledger';
@@ -179,21 +180,13 @@ export function makeGrantService(deps: GrantServiceDeps): GrantService {
           if (state !== 'ACTIVE') {
             throw new AbortedError(revokeRefusal(current, state));
           }
-          const grant: ActivationGrant = {
-            role: current.role,
-            ...(current.resourceCondition === undefined
-              ? {}
-              : {resourceCondition: current.resourceCondition}),
-            start: new Date(current.start),
-            end: new Date(current.end),
-          };
           // IAM first: if it cannot be written, nothing is recorded and the
           // grant stays ACTIVE (and truthful). Of two revokes at once, both
           // may reach here; the transaction below lets one through.
           const bindingRemoved = await activator.deactivate(
             current.project,
             current.user,
-            grant,
+            grantActivation(current),
           );
           const at = now();
           const result = await store.change(id, latest => {

@@ -9,8 +9,8 @@ import {execFile, spawn} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {startSandbox, type Sandbox} from '../../sandbox/sandbox';
-import type {EmulatorKind} from '../../sandbox/firestore-emulator';
+import type {Sandbox} from '../../sandbox/sandbox';
+import {startTestSandbox, type TestSandbox} from '../support/sandbox';
 import {describeIf} from '../support/skip';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -32,25 +32,11 @@ interface Result {
 describeIf(built, 'the build is missing: run npm run build')('jit', () => {
   let sandbox: Sandbox;
   let work: string;
-  const functionsOutput: string[] = [];
+  let started: TestSandbox | undefined;
 
   beforeAll(async () => {
-    const shared = process.env.FIRESTORE_EMULATOR_HOST;
-    sandbox = await startSandbox({
-      port: 0,
-      firestore: shared
-        ? {
-            host: shared,
-            kind: (process.env.FIRESTORE_EMULATOR_KIND ??
-              'google') as EmulatorKind,
-          }
-        : undefined,
-      settings: {FIRESTORE_COLLECTION_PREFIX: `cli${Date.now()}_`},
-      functionsLog: line => {
-        functionsOutput.push(line);
-        if (functionsOutput.length > 300) functionsOutput.shift();
-      },
-    });
+    started = await startTestSandbox('cli');
+    sandbox = started.sandbox;
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'jit-cli-'));
     // Each user's token, from the stand-in as `gcloud auth
     // print-identity-token` gets one from Google; the token command prints it.
@@ -61,13 +47,7 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
     }
   });
 
-  afterEach(() => {
-    // On a failure, the functions' last words say more than a timeout.
-    const state = expect.getState();
-    if (state.assertionCalls !== state.numPassingAsserts) {
-      console.log(functionsOutput.slice(-40).join('\n'));
-    }
-  });
+  afterEach(() => started?.printIfFailed());
 
   afterAll(async () => {
     await sandbox?.stop();

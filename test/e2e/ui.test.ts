@@ -5,8 +5,8 @@
  */
 import type {Browser, BrowserContext, Page} from 'playwright-core';
 import {launchChromium} from '../../sandbox/chromium';
-import {startSandbox, Sandbox} from '../../sandbox/sandbox';
-import type {EmulatorKind} from '../../sandbox/firestore-emulator';
+import type {Sandbox} from '../../sandbox/sandbox';
+import {startTestSandbox, type TestSandbox} from '../support/sandbox';
 import {describeIf} from '../support/skip';
 import {
   browserUnavailable,
@@ -25,30 +25,14 @@ describeIf(!unavailable, unavailable ?? '')('UI in the sandbox', () => {
   let browser: Browser;
   const seen: PageWatch = {consoleErrors: [], dialogs: []};
   const contexts: BrowserContext[] = [];
-  const functionsOutput: string[] = [];
+  let started: TestSandbox | undefined;
 
   beforeAll(async () => {
-    const shared = process.env.FIRESTORE_EMULATOR_HOST;
-    sandbox = await startSandbox({
-      port: 0,
-      firestore: shared
-        ? {
-            host: shared,
-            kind: (process.env.FIRESTORE_EMULATOR_KIND ??
-              'google') as EmulatorKind,
-          }
-        : undefined,
-      settings: {
-        // A run of its own in the shared emulator.
-        FIRESTORE_COLLECTION_PREFIX: `e2e${Date.now()}_`,
-        JUSTIFICATION_PATTERN: '[^#]+',
-        JUSTIFICATION_HINT: 'Ticket or reason, without #',
-      },
-      functionsLog: line => {
-        functionsOutput.push(line);
-        if (functionsOutput.length > 200) functionsOutput.shift();
-      },
+    started = await startTestSandbox('e2e', {
+      JUSTIFICATION_PATTERN: '[^#]+',
+      JUSTIFICATION_HINT: 'Ticket or reason, without #',
     });
+    sandbox = started.sandbox;
     browser = await launchChromium();
   });
 
@@ -58,13 +42,7 @@ describeIf(!unavailable, unavailable ?? '')('UI in the sandbox', () => {
     await sandbox?.stop();
   });
 
-  afterEach(() => {
-    // On a failure, the functions' last words help more than a timeout.
-    const state = expect.getState();
-    if (state.assertionCalls !== state.numPassingAsserts) {
-      console.log(functionsOutput.slice(-30).join('\n'));
-    }
-  });
+  afterEach(() => started?.printIfFailed());
 
   async function as(
     email: string,

@@ -4,6 +4,7 @@
  * page at a time; then the grants the viewer approved. An auditor also sees
  * every grant, filterable, with the drift flag, and can run reconciliation.
  */
+import {effectiveGrantState} from '../../shared/grants/effective-state';
 import {MAX_REASON_LENGTH, reasonProblem} from '../../shared/limits';
 import {api, Grant, GrantState, GrantView} from './api.js';
 import {countdown, h, replace, timeElement} from './dom.js';
@@ -17,9 +18,9 @@ const STATE_LABEL: Record<GrantState, string> = {
   FAILED: 'Failed',
 };
 
-/** The state as read now: an ACTIVE grant past its end is EXPIRED. */
-function stateOf(g: Grant, now = Date.now()): GrantState {
-  return g.state === 'ACTIVE' && Date.parse(g.end) <= now ? 'EXPIRED' : g.state;
+/** The state as read now (the server's own rule). */
+function stateOf(g: Grant): GrantState {
+  return effectiveGrantState(g, new Date());
 }
 
 function badge(g: Grant): HTMLElement {

@@ -162,14 +162,23 @@ export function makeServices(config: Config, log: Logger): Services {
       });
     }),
     listing: once(async () => {
-      const [{makeEntitlementListing}, service] = await Promise.all([
-        import('../shared/eligibility/listing'),
-        eligibility(),
-      ]);
+      const [{makeEntitlementListing}, service, {pendingRequestsOf}, rest] =
+        await Promise.all([
+          import('../shared/eligibility/listing'),
+          eligibility(),
+          import('../shared/approvals/pending'),
+          import('../shared/google/firestore-rest'),
+        ]);
+      // The pending markers are read over Firestore's REST API: a user's
+      // first page does not wait for the Firestore client library
+      // (docs/design-notes.md, "Cold start").
+      const reader = rest.makeFirestoreRestReader(config, log, {
+        projectId: async () => (await metadata()).projectId(),
+      });
       return makeEntitlementListing({
         eligibility: service,
-        pendingRequests: async (user, project) =>
-          (await approvals()).pendingRequestsFor(user, project),
+        pendingRequests: (user, project) =>
+          pendingRequestsOf(q => reader.list(q), user, project, new Date()),
         log,
       });
     }),

@@ -195,6 +195,9 @@ async function startFallback(): Promise<FirestoreEmulator> {
   const {FirestoreServer} =
     require('@firestore-emulator/server') as typeof import('@firestore-emulator/server');
   const server = new FirestoreServer();
+  // gRPC on a port of its own, behind a front that also answers the REST
+  // reads of the roles listing (firestore-rest-front.ts).
+  const grpcPort = await freePort();
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   // The package's start() binds 0.0.0.0; bind loopback only.
@@ -215,14 +218,22 @@ async function startFallback(): Promise<FirestoreEmulator> {
     }),
   ) as typeof import('@grpc/grpc-js');
   await new Promise<void>((resolve, reject) =>
-    grpcServer.bindAsync(host, ServerCredentials.createInsecure(), err =>
-      err ? reject(err) : resolve(),
+    grpcServer.bindAsync(
+      `127.0.0.1:${grpcPort}`,
+      ServerCredentials.createInsecure(),
+      err => (err ? reject(err) : resolve()),
     ),
   );
+  const {startRestFront} =
+    require('./firestore-rest-front') as typeof import('./firestore-rest-front');
+  const front = await startRestFront(port, grpcPort);
   return {
     host,
     kind: 'fallback',
-    stop: async () => server.stop(),
+    stop: async () => {
+      await front.stop();
+      await server.stop();
+    },
   };
 }
 

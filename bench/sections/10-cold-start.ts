@@ -23,7 +23,7 @@ import {startTarget} from '../lib/child';
 import type {BenchRow, BenchSection} from '../lib/section';
 import {median} from '../lib/stats';
 
-const RUNS = 25;
+const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 25);
 
 interface Case {
   name: string;

@@ -8,9 +8,9 @@
  * most 20 names), …/v1/TopLevel/searchAllIamPolicies (only the bindings that
  * match the query; page size capped at 500), …/v1/TopLevel/searchAllResources,
  * …/v1/TopLevel/analyzeIamPolicy, and the proto comments of
- * google/cloud/asset/v1/asset_service.proto. The REST transport of
- * @google-cloud/asset adds `$alt=json;enum-encoding=int`: enums are then
- * answered as numbers.
+ * google/cloud/asset/v1/asset_service.proto. A client that adds
+ * `$alt=json;enum-encoding=int` (google-gax's REST transport) gets enums as
+ * numbers; the product's adapter sends Google's documented form and gets names.
  *
  * Only the containers (organization, folders, projects) exist as resources.
  * Names: a project is `//cloudresourcemanager.googleapis.com/projects/<id>`

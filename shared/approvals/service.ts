@@ -44,11 +44,11 @@ import type {
   RequestStore,
 } from '../ports';
 import type {StoredState} from '../ports/request-store';
+import {LIST_LIMIT, pendingRequestsOf, type PendingEntitlement} from './pending';
 import {asRead, effectiveState, RequestAction, transition} from './transition';
 import type {AccessRequest, RequestState} from './types';
 
-/** The most requests one listing returns. */
-export const LIST_LIMIT = 100;
+export {LIST_LIMIT, type PendingEntitlement} from './pending';
 
 export interface ApprovalServiceDeps {
   config: Pick<Config, 'activation' | 'justification'>;
@@ -74,10 +74,6 @@ export interface NewRequestInput {
   reviewers: string[];
 }
 
-/** What the roles listing needs to show PENDING_APPROVAL. */
-export interface PendingEntitlement extends EntitlementId {
-  requestId: string;
-}
 
 export interface ApprovalService {
   create(requester: string, input: NewRequestInput): Promise<AccessRequest>;
@@ -581,17 +577,13 @@ export function makeApprovalService(
       );
     },
 
-    async pendingRequestsFor(userEmail, projectId) {
-      const pending = await listAs(userEmail, 'requester', 'PENDING');
-      return pending
-        .filter(r => r.project === projectId)
-        .map(r => ({
-          role: r.role,
-          ...(r.resourceCondition !== undefined
-            ? {resourceCondition: r.resourceCondition}
-            : {}),
-          requestId: r.id,
-        }));
+    pendingRequestsFor(userEmail, projectId) {
+      return pendingRequestsOf(
+        query => store.list(query),
+        userEmail,
+        projectId,
+        now(),
+      );
     },
   };
 }

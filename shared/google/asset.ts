@@ -1,12 +1,14 @@
 /**
- * AssetInventoryPort on @google-cloud/asset with its REST transport (no gRPC:
- * a smaller cold start, and the same HTTP/1.1 JSON the fake speaks), aimed at
- * `config.endpoints.cloudAsset`. google-gax's own retries are switched off;
- * the edge (edge.ts) retries and translates. Every page of a search is read,
+ * AssetInventoryPort over Cloud Asset's REST API
+ * (https://cloud.google.com/asset-inventory/docs/reference/rest), sent as
+ * plain authorised requests through the instance's auth client (auth.ts),
+ * aimed at `config.endpoints.cloudAsset`. No client library: there is no
+ * narrow `@googleapis/*` package for Cloud Asset, and `@google-cloud/asset`
+ * loads google-gax with gRPC and builds protobuf roots, about 200 ms of a
+ * cold start for four GET requests (docs/design-notes.md, "Cold start").
+ * The edge (edge.ts) retries and translates. Every page of a search is read,
  * each page under its own retry.
  */
-import * as path from 'path';
-import type {protos, v1} from '@google-cloud/asset';
 import type {Config} from '../config';
 import type {Logger} from '../log';
 import type {
@@ -19,57 +21,25 @@ import type {
   IamPolicySearchResult,
   ResourceSearchResult,
 } from '../ports';
-import {authFor, requester} from './auth';
+import {requester} from './auth';
 import {callGoogle, retryPolicy, type AdapterOptions} from './edge';
-
-type Client = v1.AssetServiceClient;
 
 /** Cloud Asset accepts at most 20 names per `effectiveIamPolicies:batchGet`. */
 export const BATCH_GET_LIMIT = 20;
 const PAGE_SIZE = 500;
 
-/** Host, port and protocol of an endpoint base URL, as google-gax wants them. */
-export function gaxEndpoint(
-  endpoint: string | undefined,
-  defaultHost: string,
-): {apiEndpoint: string; port: number; protocol: 'http' | 'https'} {
-  if (!endpoint)
-    return {apiEndpoint: defaultHost, port: 443, protocol: 'https'};
-  const url = new URL(endpoint);
-  const protocol = url.protocol === 'http:' ? 'http' : 'https';
-  return {
-    apiEndpoint: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
-    protocol,
-  };
+/** The JSON of `effectiveIamPolicies:batchGet`. */
+interface BatchGetResponse {
+  policyResults?: Array<{
+    fullResourceName?: string;
+    policies?: Array<{attachedResource?: string; policy?: IamPolicy}>;
+  }>;
 }
 
-function makeClient(config: Config): Client {
-  // Only the v1 client and google-gax's REST half are loaded (the package
-  // index loads every API version, and google-gax's index loads gRPC).
-  // google-gax is @google-cloud/asset's own dependency, installed once beside
-  // it; should it ever not resolve from here, the client loads its own.
-  const assetDir = path.dirname(require.resolve('@google-cloud/asset'));
-
-  let gax: ConstructorParameters<typeof v1.AssetServiceClient>[1];
-  try {
-    gax = require('google-gax/build/src/fallback') as typeof gax;
-  } catch {
-    gax = undefined;
-  }
-  const {AssetServiceClient} = require(path.join(assetDir, 'v1')) as typeof v1;
-
-  const auth = authFor(config.endpoints.cloudAsset);
-  return new AssetServiceClient(
-    {
-      fallback: true,
-      ...gaxEndpoint(config.endpoints.cloudAsset, 'cloudasset.googleapis.com'),
-      // Otherwise google-gax builds its own GoogleAuth (Application Default
-      // Credentials) and tunes it for Cloud Asset; the shared one stays as is.
-      ...(auth.kind === 'anonymous' ? {authClient: auth.client} : {}),
-    },
-    gax,
-  );
+/** The JSON of a search page. */
+interface SearchPage<T> {
+  results?: T[];
+  nextPageToken?: string;
 }
 
 /** The JSON of `analyzeIamPolicy`, as far as the port needs it. */
@@ -87,73 +57,90 @@ interface AnalyzeResponse {
   };
 }
 
-/**
- * Protobuf-decoded objects carry nulls, empty strings and empty lists for
- * absent fields; the port wants them absent, as Google's JSON has them.
- */
-function plain<T>(value: unknown): T {
-  return JSON.parse(JSON.stringify(value ?? {}), (_k, v: unknown) =>
-    v === null || v === '' || (Array.isArray(v) && v.length === 0)
-      ? undefined
-      : v,
-  ) as T;
+/** Google's JSON leaves absent fields out; a stand-in may send them empty. */
+function present<T>(v: T | null | '' | undefined): T | undefined {
+  return v === null || v === '' || (Array.isArray(v) && v.length === 0)
+    ? undefined
+    : (v as T);
 }
 
-/** A decoded policy: `etag` (bytes) back to Google's base64 text. */
-function toPolicy(
-  p: protos.google.iam.v1.IPolicy | null | undefined,
-): IamPolicy {
-  const {etag, version, ...rest} = p ?? {};
-  const policy = plain<IamPolicy>(rest);
-  if (version) policy.version = version;
-  if (etag && etag.length) {
-    policy.etag =
-      typeof etag === 'string' ? etag : Buffer.from(etag).toString('base64');
+/** Drops the keys whose value is undefined, as the port's types expect. */
+function defined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as Array<keyof T>) {
+    if (o[k] === undefined) delete o[k];
   }
-  return policy;
+  return o;
 }
 
-/** Builds the Cloud Asset adapter; the client library loads on first use. */
+/** Builds the Cloud Asset adapter; nothing is loaded until its first call. */
 export function makeAssetInventoryClient(
   config: Config,
   log: Logger,
   options?: AdapterOptions,
 ): AssetInventoryPort {
   const policy = retryPolicy(options, config.backend);
-  let client: Client | undefined;
-  const api = () => (client ??= makeClient(config));
-  // gax options: no gax retries (the edge retries), one page per call.
-  const gaxOptions = (timeout: number) => ({
-    timeout,
-    retry: null,
-    autoPaginate: false,
-  });
+  const endpoint =
+    config.endpoints.cloudAsset ?? 'https://cloudasset.googleapis.com';
+
+  /** One GET of `v1/{path}`, retried and translated by the edge. */
+  const get = <T>(
+    call: {method: string; permission: string; resource: string},
+    path: string,
+    params: URLSearchParams,
+  ): Promise<T> =>
+    callGoogle(call, log, policy, async timeout => {
+      const res = await requester(config.endpoints.cloudAsset).request<T>({
+        url: `${endpoint}/v1/${path}?${params}`,
+        method: 'GET',
+        timeout,
+        retry: false,
+        responseType: 'json',
+      });
+      return res.data;
+    });
+
+  /** Every page of a search, each under its own retry. */
+  async function searchAll<T>(
+    call: {method: string; permission: string; resource: string},
+    path: string,
+    params: URLSearchParams,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = new URLSearchParams(params);
+      page.set('pageSize', String(PAGE_SIZE));
+      if (pageToken) page.set('pageToken', pageToken);
+      const data = await get<SearchPage<T>>(call, path, page);
+      out.push(...(data.results ?? []));
+      pageToken = data.nextPageToken || undefined;
+    } while (pageToken);
+    return out;
+  }
 
   return {
     async batchGetEffectiveIamPolicies(scope, fullResourceNames) {
       const out: EffectiveIamPolicies[] = [];
       for (let i = 0; i < fullResourceNames.length; i += BATCH_GET_LIMIT) {
-        const names = fullResourceNames.slice(i, i + BATCH_GET_LIMIT);
-        const [response] = await callGoogle(
+        const params = new URLSearchParams();
+        for (const name of fullResourceNames.slice(i, i + BATCH_GET_LIMIT)) {
+          params.append('names', name);
+        }
+        const data = await get<BatchGetResponse>(
           {
             method: 'cloudasset.effectiveIamPolicies.batchGet',
             permission: 'cloudasset.assets.analyzeIamPolicy',
             resource: scope,
           },
-          log,
-          policy,
-          timeout =>
-            api().batchGetEffectiveIamPolicies(
-              {scope, names},
-              gaxOptions(timeout),
-            ),
+          `${scope}/effectiveIamPolicies:batchGet`,
+          params,
         );
-        for (const r of response.policyResults ?? []) {
+        for (const r of data.policyResults ?? []) {
           out.push({
             fullResourceName: r.fullResourceName ?? '',
             policies: (r.policies ?? []).map(p => ({
               attachedResource: p.attachedResource ?? '',
-              policy: toPolicy(p.policy),
+              policy: p.policy ?? {},
             })),
           });
         }
@@ -162,9 +149,7 @@ export function makeAssetInventoryClient(
     },
 
     async analyzeIamPolicy(request: AnalyzeIamPolicyRequest) {
-      // Not through google-gax: its REST transcoder (5.x) drops the
-      // `analysisQuery.` prefix of the selectors, which Google refuses. The
-      // same authorised client sends the request Google documents
+      // Google's documented form: every selector under `analysisQuery.`
       // (https://cloud.google.com/asset-inventory/docs/reference/rest/v1/TopLevel/analyzeIamPolicy).
       const params = new URLSearchParams();
       const q = (k: string, v: string) =>
@@ -181,28 +166,14 @@ export function makeAssetInventoryClient(
         'executionTimeout',
         `${Math.round(config.backend.readMs / 1000)}s`,
       );
-      const endpoint =
-        config.endpoints.cloudAsset ?? 'https://cloudasset.googleapis.com';
-      const data = await callGoogle(
+      const data = await get<AnalyzeResponse>(
         {
           method: 'cloudasset.analyzeIamPolicy',
           permission: 'cloudasset.assets.analyzeIamPolicy',
           resource: request.scope,
         },
-        log,
-        policy,
-        async timeout => {
-          const res = await requester(
-            config.endpoints.cloudAsset,
-          ).request<AnalyzeResponse>({
-            url: `${endpoint}/v1/${request.scope}:analyzeIamPolicy?${params}`,
-            method: 'GET',
-            timeout,
-            retry: false,
-            responseType: 'json',
-          });
-          return res.data;
-        },
+        `${request.scope}:analyzeIamPolicy`,
+        params,
       );
       return (data.mainAnalysis?.analysisResults ?? []).map(
         (r): IamPolicyAnalysisResult => ({
@@ -224,107 +195,52 @@ export function makeAssetInventoryClient(
     },
 
     async searchAllIamPolicies(scope, query) {
-      const out: IamPolicySearchResult[] = [];
-      let pageToken: string | undefined;
-      do {
-        const token = pageToken;
-        const [results, , response] = await callGoogle(
-          {
-            method: 'cloudasset.searchAllIamPolicies',
-            permission: 'cloudasset.assets.searchAllIamPolicies',
-            resource: scope,
-          },
-          log,
-          policy,
-          timeout =>
-            api().searchAllIamPolicies(
-              {scope, query, pageSize: PAGE_SIZE, pageToken: token},
-              gaxOptions(timeout),
-            ),
-        );
-        for (const r of results) {
-          out.push({
-            ...plain<Omit<IamPolicySearchResult, 'policy'>>({
-              resource: r.resource,
-              assetType: r.assetType || undefined,
-              project: r.project || undefined,
-              folders: r.folders?.length ? r.folders : undefined,
-              organization: r.organization || undefined,
-            }),
-            policy: toPolicy(r.policy),
-          });
-        }
-        pageToken = response?.nextPageToken || undefined;
-      } while (pageToken);
-      return out;
+      const results = await searchAll<IamPolicySearchResult>(
+        {
+          method: 'cloudasset.searchAllIamPolicies',
+          permission: 'cloudasset.assets.searchAllIamPolicies',
+          resource: scope,
+        },
+        `${scope}:searchAllIamPolicies`,
+        new URLSearchParams({query}),
+      );
+      return results.map(r =>
+        defined({
+          resource: r.resource,
+          assetType: present(r.assetType),
+          project: present(r.project),
+          folders: present(r.folders),
+          organization: present(r.organization),
+          policy: r.policy ?? {},
+        }),
+      );
     },
 
     async searchAllResources(scope, request) {
-      const out: ResourceSearchResult[] = [];
-      let pageToken: string | undefined;
-      do {
-        const token = pageToken;
-        const [results, , response] = await callGoogle(
-          {
-            method: 'cloudasset.searchAllResources',
-            permission: 'cloudasset.assets.searchAllResources',
-            resource: scope,
-          },
-          log,
-          policy,
-          timeout =>
-            api().searchAllResources(
-              {
-                scope,
-                query: request.query ?? '',
-                assetTypes: request.assetTypes ?? [],
-                pageSize: PAGE_SIZE,
-                pageToken: token,
-              },
-              gaxOptions(timeout),
-            ),
-        );
-        for (const r of results) {
-          out.push(
-            plain<ResourceSearchResult>({
-              name: r.name,
-              assetType: r.assetType,
-              project: r.project || undefined,
-              folders: r.folders?.length ? r.folders : undefined,
-              organization: r.organization || undefined,
-              displayName: r.displayName || undefined,
-              state: r.state || undefined,
-              additionalAttributes: r.additionalAttributes
-                ? structToObject(r.additionalAttributes)
-                : undefined,
-              parentFullResourceName: r.parentFullResourceName || undefined,
-            }),
-          );
-        }
-        pageToken = response?.nextPageToken || undefined;
-      } while (pageToken);
-      return out;
+      const params = new URLSearchParams({query: request.query ?? ''});
+      for (const t of request.assetTypes ?? []) params.append('assetTypes', t);
+      const results = await searchAll<ResourceSearchResult>(
+        {
+          method: 'cloudasset.searchAllResources',
+          permission: 'cloudasset.assets.searchAllResources',
+          resource: scope,
+        },
+        `${scope}:searchAllResources`,
+        params,
+      );
+      return results.map(r =>
+        defined({
+          name: r.name,
+          assetType: r.assetType,
+          project: present(r.project),
+          folders: present(r.folders),
+          organization: present(r.organization),
+          displayName: present(r.displayName),
+          state: present(r.state),
+          additionalAttributes: present(r.additionalAttributes),
+          parentFullResourceName: present(r.parentFullResourceName),
+        }),
+      );
     },
   };
-}
-
-type Struct = protos.google.protobuf.IStruct;
-type Value = protos.google.protobuf.IValue;
-
-/** A protobuf Struct (as the REST transport decodes it) to a plain object. */
-function structToObject(s: Struct): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(s.fields ?? {})) out[k] = valueOf(v);
-  return out;
-}
-
-function valueOf(v: Value): unknown {
-  if (v.stringValue !== undefined && v.stringValue !== null)
-    return v.stringValue;
-  if (v.numberValue !== undefined && v.numberValue !== null)
-    return v.numberValue;
-  if (v.boolValue !== undefined && v.boolValue !== null) return v.boolValue;
-  if (v.structValue) return structToObject(v.structValue);
-  if (v.listValue) return (v.listValue.values ?? []).map(valueOf);
-  return null;
 }

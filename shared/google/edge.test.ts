@@ -111,7 +111,6 @@ describe('translating Google errors', () => {
   });
 
   it.each([
-    ['a google-gax status code', {code: 14, message: 'x'}, 503],
     ['a gaxios error', {status: 429, response: {status: 429, data: {}}}, 429],
     [
       'a refused connection',

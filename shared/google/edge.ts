@@ -9,8 +9,9 @@
  * 404 → NotFoundError naming the resource, 409/412 → ConflictError, anything
  * else → UnavailableError.
  *
- * It understands the errors of gaxios (google-auth-library, @googleapis/*)
- * and of google-gax (@google-cloud/asset), so adapters need not.
+ * It understands the errors of gaxios (google-auth-library, @googleapis/*,
+ * and the plain authorised requests of the other adapters), so adapters need
+ * not.
  */
 import {
   ConflictError,
@@ -51,7 +52,7 @@ export interface AdapterOptions {
 
 /**
  * The policy of an adapter. With the BACKEND_* timeouts, an attempt may take
- * their sum: Node's fetch (under gaxios and google-gax) has one timer per
+ * their sum: Node's fetch (under gaxios) has one timer per
  * request, not one per phase, so an attempt is given the connect, write and
  * read allowances together; the whole call is given at least one attempt.
  */
@@ -91,26 +92,6 @@ export interface GoogleFailure {
   reason?: string;
 }
 
-// gRPC status codes (google-gax) to HTTP, as https://cloud.google.com/apis/design/errors maps them.
-const GRPC_TO_HTTP: Record<number, [number, string]> = {
-  1: [499, 'CANCELLED'],
-  2: [500, 'UNKNOWN'],
-  3: [400, 'INVALID_ARGUMENT'],
-  4: [504, 'DEADLINE_EXCEEDED'],
-  5: [404, 'NOT_FOUND'],
-  6: [409, 'ALREADY_EXISTS'],
-  7: [403, 'PERMISSION_DENIED'],
-  8: [429, 'RESOURCE_EXHAUSTED'],
-  9: [400, 'FAILED_PRECONDITION'],
-  10: [409, 'ABORTED'],
-  11: [400, 'OUT_OF_RANGE'],
-  12: [501, 'UNIMPLEMENTED'],
-  13: [500, 'INTERNAL'],
-  14: [503, 'UNAVAILABLE'],
-  15: [500, 'DATA_LOSS'],
-  16: [401, 'UNAUTHENTICATED'],
-};
-
 function asRecord(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null
     ? (v as Record<string, unknown>)
@@ -126,7 +107,7 @@ function parseJson(v: unknown): Record<string, unknown> | undefined {
   }
 }
 
-/** Reads an error of gaxios or google-gax into a GoogleFailure. */
+/** Reads an error of gaxios into a GoogleFailure. */
 export function describeFailure(err: unknown): GoogleFailure | undefined {
   const e = asRecord(err) ?? {};
   const response = asRecord(e.response);
@@ -138,8 +119,8 @@ export function describeFailure(err: unknown): GoogleFailure | undefined {
         ? response.status
         : undefined;
   if (httpFromGaxios !== undefined) {
-    // google-gax reads responses as streams: gaxios then puts Google's JSON
-    // body in the error's message instead of response.data.
+    // A response read as a stream leaves Google's JSON body in the
+    // error's message instead of response.data.
     const data = asRecord(response?.data) ?? parseJson(e.message);
     const body = asRecord(data?.error);
     const details = Array.isArray(body?.details) ? body.details : [];
@@ -156,19 +137,6 @@ export function describeFailure(err: unknown): GoogleFailure | undefined {
             ? response.data
             : `HTTP ${httpFromGaxios}`,
       reason: typeof info?.reason === 'string' ? info.reason : undefined,
-    };
-  }
-  // google-gax: a gRPC status code; the REST transport keeps Google's message.
-  if (typeof e.code === 'number' && GRPC_TO_HTTP[e.code]) {
-    const [httpStatus, status] = GRPC_TO_HTTP[e.code]!;
-    return {
-      httpStatus,
-      status,
-      message:
-        typeof e.details === 'string' && e.details
-          ? e.details
-          : String(e.message ?? status),
-      reason: typeof e.reason === 'string' ? e.reason : undefined,
     };
   }
   // No answer: connection refused or reset, a timeout, an aborted fetch.

@@ -12,7 +12,7 @@ import {
   Timestamp,
   WhereFilterOp,
 } from '@google-cloud/firestore';
-import type {RequestQuery, RequestStore} from '../ports';
+import type {RequestStore} from '../ports';
 import type {Verdict} from '../approvals/transition';
 import {
   AccessRequest,
@@ -33,28 +33,9 @@ import {
   translateFirestoreError,
   withDeadline,
 } from './firestore';
+import {querySpecs, requestsCollection, type QuerySpec} from './request-queries';
 
-/** One Firestore query, as plain data: what is filtered, ordered and limited. */
-export interface QuerySpec {
-  filters: Array<{field: string; op: '==' | 'array-contains'; value: unknown}>;
-  orderBy: {field: string; direction: 'asc' | 'desc'};
-  limit: number;
-}
-
-/** The query (or queries, merged newest first) that answer a RequestQuery. */
-export function querySpecs(q: RequestQuery): QuerySpec {
-  const filters: QuerySpec['filters'] = [
-    q.as === 'requester'
-      ? {field: 'requester', op: '==', value: q.email}
-      : {field: 'reviewers', op: 'array-contains', value: q.email},
-  ];
-  if (q.state) filters.push({field: 'state', op: '==', value: q.state});
-  return {
-    filters,
-    orderBy: {field: 'createdAt', direction: 'desc'},
-    limit: q.limit,
-  };
-}
+export {querySpecs, type QuerySpec};
 
 function applySpec(collection: CollectionReference, spec: QuerySpec): Query {
   let query: Query = collection;
@@ -118,7 +99,7 @@ export function makeFirestoreRequestStore(
 ): RequestStore {
   const {firestore, database} = options;
   const collection = firestore.collection(
-    `${options.collectionPrefix}requests`,
+    requestsCollection(options.collectionPrefix),
   );
   const count = options.onOperation ?? (() => {});
   const translate = (err: unknown) => translateFirestoreError(err, database);

@@ -29,7 +29,11 @@ describe('effectiveIamPolicies:batchGet', () => {
     ]);
     expect(alpha?.policies[0]?.policy.etag).toMatch(/^[A-Za-z0-9+/]+=*$/);
     const call = t.fake.calls('cloudasset.effectiveIamPolicies.batchGet')[0];
-    expect(call?.query).toContain('$alt=json%3Benum-encoding=int');
+    // Google's documented REST form: the names as repeated parameters, and
+    // enums as their names (no `$alt=json;enum-encoding=int`).
+    expect(call?.query).toBe(
+      `?names=${encodeURIComponent(`${CRM}projects/alpha-project`)}`,
+    );
   });
 
   it('stops at the scope', async () => {

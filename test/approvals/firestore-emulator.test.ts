@@ -11,6 +11,8 @@ import {
   startFirestoreEmulator,
 } from '../../sandbox/firestore-emulator';
 import {makeFirestore} from '../../shared/google/firestore';
+import {makeFirestoreRestReader} from '../../shared/google/firestore-rest';
+import {makeMemoryLogger} from '../../shared/log';
 import {makeFirestoreRequestStore} from '../../shared/google/firestore-requests';
 import {newRequest, testConfig} from '../support/requests';
 
@@ -73,6 +75,14 @@ describe('Firestore emulator launcher', () => {
       const r = newRequest();
       await store.create(r);
       expect(await store.get(r.id)).toEqual(r);
+      // The roles listing's REST reads reach the same data (through the
+      // fallback's REST front), as they would on Google's emulator.
+      const reader = makeFirestoreRestReader(config, makeMemoryLogger().logger);
+      const q = {as: 'requester', email: r.requester, limit: 10} as const;
+      expect(await reader.list(q)).toEqual([r]);
+      expect(await reader.list({...q, email: 'nobody@example.com'})).toEqual(
+        [],
+      );
     } finally {
       await firestore.terminate();
       await emulator.stop();

@@ -25,6 +25,8 @@ export interface RunningTarget {
    * processes load the machine.
    */
   cpuMs(): number | undefined;
+  /** Resident set size now, in MB; undefined where /proc is missing. */
+  rssMb(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -37,10 +39,12 @@ export function startTarget(options: {
   target: string;
   env: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** The node binary (default: this process's). */
+  node?: string;
 }): Promise<RunningTarget> {
   const serve = path.join(REPO_ROOT, 'build/bench/lib/serve.js');
   const child = spawn(
-    process.execPath,
+    options.node ?? process.execPath,
     [
       serve,
       '--source',
@@ -77,6 +81,7 @@ export function startTarget(options: {
           url: `http://127.0.0.1:${m[1]}`,
           output: () => out,
           cpuMs: () => cpuMsOf(child.pid),
+          rssMb: () => rssMbOf(child.pid),
           stop,
         });
       }
@@ -104,6 +109,18 @@ function cpuMsOf(pid: number | undefined): number | undefined {
     clockTicks ??=
       Number(execFileSync('getconf', ['CLK_TCK']).toString()) || 100;
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return undefined;
+  }
+}
+
+/** VmRSS of a Linux process from /proc/<pid>/status, in MB. */
+function rssMbOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
   } catch {
     return undefined;
   }

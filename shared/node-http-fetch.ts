@@ -20,10 +20,17 @@ import * as http from 'http';
 import * as https from 'https';
 
 /**
- * Bodies this client is used for are a few KB (IAP's keys: about 2 KB; the
- * metadata server's answers and tokens, less).
+ * Bodies of IAP's keys and the metadata server are a few KB (IAP's keys:
+ * about 2 KB; the metadata server's answers and tokens, less).
  */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * Google API answers can be larger: a page of 500 search results, or the
+ * policies of 20 resources and their ancestors (an IAM policy may reach
+ * 64 KB).
+ */
+export const API_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** What gaxios hands its fetch implementation besides the fetch fields. */
 interface GaxiosInit extends RequestInit {
@@ -62,11 +69,12 @@ function abortError(signal: AbortSignal): Error {
 function decode(
   body: Buffer<ArrayBuffer>,
   encoding: string | undefined,
+  maxBytes: number,
 ): Buffer<ArrayBuffer> {
   const coding = encoding?.trim().toLowerCase();
   if (!coding || coding === 'identity') return body;
   const zlib = require('zlib') as typeof import('zlib');
-  const limit = {maxOutputLength: MAX_RESPONSE_BYTES};
+  const limit = {maxOutputLength: maxBytes};
   // zlib answers a Buffer over a plain ArrayBuffer, as Buffer.concat does.
   const out = (b: Buffer) => b as Buffer<ArrayBuffer>;
   if (coding === 'gzip' || coding === 'x-gzip') {
@@ -77,8 +85,28 @@ function decode(
   throw new Error(`unsupported Content-Encoding ${JSON.stringify(encoding)}`);
 }
 
-/** `fetch` on node:http/https, for gaxios's `fetchImplementation`. */
-export const nodeHttpFetch: typeof fetch = (input, init = {}) => {
+/**
+ * A `fetch` on node:http/https, for gaxios's `fetchImplementation`, that
+ * refuses a body over `maxBytes`.
+ */
+export function makeNodeHttpFetch(maxBytes: number): typeof fetch {
+  return (input, init = {}) => send(input, init, maxBytes);
+}
+
+/** For IAP's keys and the metadata server: bodies up to MAX_RESPONSE_BYTES. */
+export const nodeHttpFetch: typeof fetch =
+  makeNodeHttpFetch(MAX_RESPONSE_BYTES);
+
+/** For Google APIs: bodies up to API_MAX_RESPONSE_BYTES. */
+export const apiHttpFetch: typeof fetch = makeNodeHttpFetch(
+  API_MAX_RESPONSE_BYTES,
+);
+
+function send(
+  input: Parameters<typeof fetch>[0],
+  init: RequestInit,
+  maxBytes: number,
+): Promise<Response> {
   const options = init as GaxiosInit;
   // gaxios hands over a URL; a Request (or a URL of another realm) has href or url.
   const url = new URL(
@@ -118,11 +146,11 @@ export const nodeHttpFetch: typeof fetch = (input, init = {}) => {
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
+          if (size > maxBytes) {
             res.destroy();
             reject(
               new Error(
-                `the response from ${url.host} is over ${MAX_RESPONSE_BYTES} bytes`,
+                `the response from ${url.host} is over ${maxBytes} bytes`,
               ),
             );
             return;
@@ -139,7 +167,7 @@ export const nodeHttpFetch: typeof fetch = (input, init = {}) => {
           const encoding = res.headers['content-encoding'];
           let bytes: Buffer<ArrayBuffer>;
           try {
-            bytes = decode(Buffer.concat(chunks), encoding);
+            bytes = decode(Buffer.concat(chunks), encoding, maxBytes);
           } catch (err) {
             reject(err);
             return;
@@ -167,4 +195,4 @@ export const nodeHttpFetch: typeof fetch = (input, init = {}) => {
     );
     req.end(body);
   });
-};
+}

@@ -35,6 +35,8 @@ if (require.main === module) {
   const {getTestServer} =
     require('@google-cloud/functions-framework/testing') as typeof import('@google-cloud/functions-framework/testing');
   const server = getTestServer(target);
+  // An orderly exit on SIGTERM, so that --cpu-prof and the like write out.
+  process.once('SIGTERM', () => process.exit(0));
   server.listen(0, '127.0.0.1', () => {
     const {port} = server.address() as AddressInfo;
     process.stdout.write(`${LISTENING} ${port}\n`);

@@ -11,7 +11,7 @@
  *
  * Then the pages a user waits for, beside the fake Google Cloud and Google's
  * Firestore emulator, with production's credentials: the Google APIs are
- * reached over https (a TLS front to the fake, bench/lib/tls-front.ts), so
+ * reached over https (a TLS front to the fake, sandbox/tls-front.ts), so
  * the adapters use Application Default Credentials, which find the metadata
  * server (the fake's, at GCE_METADATA_HOST) and fetch their token from it,
  * as on Cloud Run. Measured: the first roles listing (target <= 2.0 ×, the
@@ -38,7 +38,7 @@ import {loadConfig} from '../../shared/config';
 import {makeFirestore} from '../../shared/google/firestore';
 import {makeFirestoreRequestStore} from '../../shared/google/firestore-requests';
 import {startTarget} from '../lib/child';
-import {startTlsFront} from '../lib/tls-front';
+import {startTlsFront} from '../../sandbox/tls-front';
 import type {BenchRow, BenchSection} from '../lib/section';
 import {median} from '../lib/stats';
 

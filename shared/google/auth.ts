@@ -4,8 +4,16 @@
  * so nothing ever asks the metadata server or Google's token endpoint for a
  * token. Anything else uses Application Default Credentials, one GoogleAuth
  * per instance so that tokens are cached once.
+ *
+ * Both send through shared/node-http-fetch.ts (Node's `http`/`https`, the
+ * agent gaxios picks for HTTPS_PROXY), as gcp-metadata does for ADC's
+ * detection and token: left alone, gaxios would import node-fetch (an ES
+ * module, about 30 ms) on a user's first page (docs/design-notes.md, "Cold
+ * start").
  */
 import type {AuthClient, GoogleAuth} from 'google-auth-library';
+import {apiHttpFetch} from '../node-http-fetch';
+import {useNodeHttpForGcpMetadata} from './metadata-transport';
 
 let adc: GoogleAuth | undefined;
 
@@ -23,19 +31,21 @@ export function authFor(
   const lib =
     require('google-auth-library') as typeof import('google-auth-library');
   if (isPlainHttp(endpoint)) {
-    // Node's own fetch: a loopback stand-in needs no proxy agent, and gaxios
-    // would otherwise import node-fetch dynamically, which jest's module
-    // sandbox cannot do without --experimental-vm-modules.
     return {
       kind: 'anonymous',
       client: new lib.PassThroughClient({
-        transporterOptions: {fetchImplementation: globalThis.fetch},
+        transporterOptions: {fetchImplementation: apiHttpFetch},
       }),
     };
   }
-  adc ??= new lib.GoogleAuth({
-    scopes: ['https://www.googleapis.com/auth/cloud-platform'],
-  });
+  if (!adc) {
+    // ADC's detection and token fetch go through gcp-metadata's gaxios.
+    useNodeHttpForGcpMetadata();
+    adc = new lib.GoogleAuth({
+      scopes: ['https://www.googleapis.com/auth/cloud-platform'],
+      clientOptions: {transporterOptions: {fetchImplementation: apiHttpFetch}},
+    });
+  }
   return {kind: 'adc', auth: adc};
 }
 

@@ -33,7 +33,11 @@ import {
   translateFirestoreError,
   withDeadline,
 } from './firestore';
-import {querySpecs, requestsCollection, type QuerySpec} from './request-queries';
+import {
+  querySpecs,
+  requestsCollection,
+  type QuerySpec,
+} from './request-queries';
 
 export {querySpecs, type QuerySpec};
 

@@ -1,6 +1,12 @@
 /**
- * DirectoryPort on @googleapis/cloudidentity (v1), aimed at
- * `config.endpoints.cloudIdentity`.
+ * DirectoryPort on Cloud Identity v1's REST API
+ * (https://cloud.google.com/identity/docs/reference/rest), sent as plain
+ * authorised requests through the instance's auth client (auth.ts), aimed at
+ * `config.endpoints.cloudIdentity`. No client library: the roles listing asks
+ * for the caller's groups on a user's first page, and
+ * `@googleapis/cloudidentity` (with googleapis-common and its own gaxios)
+ * cost about 45 ms of that cold start for five GET methods
+ * (docs/design-notes.md, "Cold start").
  *
  * Transitive lookups (`searchTransitiveGroups`, `searchTransitiveMemberships`)
  * need Google Workspace Enterprise, Cloud Identity Premium or an equivalent
@@ -12,8 +18,6 @@
  * methods too means the service account cannot read groups at all (it needs
  * the Groups Reader admin role): that one surfaces as GooglePermissionError.
  */
-import type {cloudidentity_v1} from '@googleapis/cloudidentity';
-import type {GoogleAuth} from 'google-auth-library';
 import type {Config} from '../config';
 import {GooglePermissionError, NotFoundError} from '../errors';
 import type {Logger} from '../log';
@@ -27,50 +31,70 @@ const DISCUSSION_FORUM = 'cloudidentity.googleapis.com/groups.discussion_forum';
 export const MAX_GROUP_DEPTH = 10;
 const PAGE_SIZE = 500;
 
-type Api = cloudidentity_v1.Cloudidentity;
+/** A page of any list or search method. */
+interface Page {
+  nextPageToken?: string;
+}
+interface EntityKey {
+  id?: string;
+}
+/** `searchTransitiveGroups` and `searchDirectGroups`. */
+interface GroupRelations extends Page {
+  memberships?: Array<{groupKey?: EntityKey}>;
+}
+/** `memberships.list` with view FULL. */
+interface Memberships extends Page {
+  memberships?: Array<{preferredMemberKey?: EntityKey; type?: string}>;
+}
+/** `searchTransitiveMemberships`. */
+interface MemberRelations extends Page {
+  memberships?: Array<{member?: string; preferredMemberKey?: EntityKey[]}>;
+}
 
 /** A member key inside a Cloud Identity query string literal. */
 function quoted(email: string): string {
   return `'${email.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** Builds the directory adapter; the client library loads on first use. */
+/** Builds the directory adapter; nothing is loaded until its first call. */
 export function makeDirectoryClient(
   config: Config,
   log: Logger,
   options?: AdapterOptions,
 ): DirectoryPort {
   const policy = retryPolicy(options, config.backend);
-  let api: Api | undefined;
-  const ci = (): Api => {
-    if (!api) {
-      const v1 = require('@googleapis/cloudidentity/build/v1') as {
-        cloudidentity_v1: typeof cloudidentity_v1;
-      };
-      api = new v1.cloudidentity_v1.Cloudidentity({
-        // googleapis-common only calls request() on it; its type predates PassThroughClient.
-        auth: requester(config.endpoints.cloudIdentity) as GoogleAuth,
-        rootUrl: (config.endpoints.cloudIdentity ?? DEFAULT_ENDPOINT) + '/',
-      });
-    }
-    return api;
-  };
+  const endpoint = config.endpoints.cloudIdentity ?? DEFAULT_ENDPOINT;
   let transitiveRefused = false;
 
-  const call = <T>(
+  /** One GET of `v1/{path}`, retried and translated by the edge. */
+  const get = <T>(
     method: string,
     resource: string,
-    fn: (timeout: number) => Promise<{data: T}>,
+    path: string,
+    params: Record<string, string | undefined>,
   ): Promise<T> =>
     callGoogle(
       {method: `cloudidentity.${method}`, resource, permission: undefined},
       log,
       policy,
-      async timeout => (await fn(timeout)).data,
+      async timeout => {
+        const query = new URLSearchParams();
+        for (const [k, v] of Object.entries(params)) {
+          if (v !== undefined) query.set(k, v);
+        }
+        const res = await requester(config.endpoints.cloudIdentity).request<T>({
+          url: `${endpoint}/v1/${path}?${query}`,
+          method: 'GET',
+          timeout,
+          retry: false,
+          responseType: 'json',
+        });
+        return res.data;
+      },
     );
 
   /** Reads every page of a list method. */
-  async function all<T, R extends {nextPageToken?: string | null}>(
+  async function all<T, R extends Page>(
     read: (pageToken: string | undefined) => Promise<R>,
     items: (r: R) => T[] | null | undefined,
   ): Promise<T[]> {
@@ -101,21 +125,18 @@ export function makeDirectoryClient(
     }
   }
 
-  const opts = (timeout: number) => ({timeout, retry: false});
-
   async function directGroups(email: string): Promise<string[]> {
     const rels = await all(
       token =>
-        call('groups.memberships.searchDirectGroups', `groups of ${email}`, t =>
-          ci().groups.memberships.searchDirectGroups(
-            {
-              parent: 'groups/-',
-              query: `member_key_id == ${quoted(email)}`,
-              pageSize: PAGE_SIZE,
-              pageToken: token,
-            },
-            opts(t),
-          ),
+        get<GroupRelations>(
+          'groups.memberships.searchDirectGroups',
+          `groups of ${email}`,
+          'groups/-/memberships:searchDirectGroups',
+          {
+            query: `member_key_id == ${quoted(email)}`,
+            pageSize: String(PAGE_SIZE),
+            pageToken: token,
+          },
         ),
       r => r.memberships,
     );
@@ -125,8 +146,11 @@ export function makeDirectoryClient(
   /** `groups/<id>` of a group email, or undefined when it does not exist. */
   async function lookup(email: string): Promise<string | undefined> {
     try {
-      const r = await call('groups.lookup', `group ${email}`, t =>
-        ci().groups.lookup({'groupKey.id': email}, opts(t)),
+      const r = await get<{name?: string}>(
+        'groups.lookup',
+        `group ${email}`,
+        'groups:lookup',
+        {'groupKey.id': email},
       );
       return r.name ?? undefined;
     } catch (err) {
@@ -140,11 +164,11 @@ export function makeDirectoryClient(
   ): Promise<{email: string; isGroup: boolean}[]> {
     const ms = await all(
       token =>
-        call('groups.memberships.list', name, t =>
-          ci().groups.memberships.list(
-            {parent: name, view: 'FULL', pageSize: PAGE_SIZE, pageToken: token},
-            opts(t),
-          ),
+        get<Memberships>(
+          'groups.memberships.list',
+          name,
+          `${name}/memberships`,
+          {view: 'FULL', pageSize: String(PAGE_SIZE), pageToken: token},
         ),
       r => r.memberships,
     );
@@ -162,19 +186,15 @@ export function makeDirectoryClient(
       const found = await transitive(() =>
         all(
           token =>
-            call(
+            get<GroupRelations>(
               'groups.memberships.searchTransitiveGroups',
               `groups of ${email}`,
-              t =>
-                ci().groups.memberships.searchTransitiveGroups(
-                  {
-                    parent: 'groups/-',
-                    query: `member_key_id == ${quoted(email)} && '${DISCUSSION_FORUM}' in labels`,
-                    pageSize: PAGE_SIZE,
-                    pageToken: token,
-                  },
-                  opts(t),
-                ),
+              'groups/-/memberships:searchTransitiveGroups',
+              {
+                query: `member_key_id == ${quoted(email)} && '${DISCUSSION_FORUM}' in labels`,
+                pageSize: String(PAGE_SIZE),
+                pageToken: token,
+              },
             ),
           r => r.memberships,
         ),
@@ -211,11 +231,11 @@ export function makeDirectoryClient(
       const found = await transitive(() =>
         all(
           token =>
-            call('groups.memberships.searchTransitiveMemberships', name, t =>
-              ci().groups.memberships.searchTransitiveMemberships(
-                {parent: name, pageSize: PAGE_SIZE, pageToken: token},
-                opts(t),
-              ),
+            get<MemberRelations>(
+              'groups.memberships.searchTransitiveMemberships',
+              name,
+              `${name}/memberships:searchTransitiveMemberships`,
+              {pageSize: String(PAGE_SIZE), pageToken: token},
             ),
           r => r.memberships,
         ),

@@ -14,7 +14,7 @@ import type {Config} from '../config';
 import type {Logger} from '../log';
 import type {MetadataPort} from '../ports';
 import {callGoogle, retryPolicy, type AdapterOptions} from './edge';
-import {nodeHttpFetch} from '../node-http-fetch';
+import {useNodeHttpForGcpMetadata} from './metadata-transport';
 
 type GcpMetadata = typeof import('gcp-metadata');
 
@@ -66,23 +66,4 @@ export function makeMetadataClient(
       return full.slice(full.lastIndexOf('/') + 1);
     },
   };
-}
-
-/**
- * Has gcp-metadata send through nodeHttpFetch. gcp-metadata takes no
- * transport option: it sends through the default instance of its own copy of
- * gaxios, so that instance's default is set, once, unless someone chose one
- * already. Every user of that instance (gcp-metadata, and google-auth-library
- * when it fetches a token on Cloud Run) then skips node-fetch's import; the
- * metadata server is plain http and answers a few bytes.
- */
-export function useNodeHttpForGcpMetadata(): void {
-  const path = require('path') as typeof import('path');
-  const gaxiosPath = require.resolve('gaxios', {
-    paths: [path.dirname(require.resolve('gcp-metadata'))],
-  });
-  const gaxios = require(gaxiosPath) as {
-    instance: {defaults: {fetchImplementation?: typeof fetch}};
-  };
-  gaxios.instance.defaults.fetchImplementation ??= nodeHttpFetch;
 }

@@ -5,6 +5,7 @@
  * puts the product's production path under measurement: an https endpoint
  * gets Application Default Credentials (shared/google/auth.ts), which fetch
  * their token from the metadata server at GCE_METADATA_HOST, as on Cloud Run.
+ * Used by the benchmark (cold starts) and by the tests of that path.
  */
 import {execFileSync} from 'child_process';
 import * as fs from 'fs';

@@ -15,37 +15,86 @@ import type {AuthClient, GoogleAuth} from 'google-auth-library';
 import {apiHttpFetch} from '../node-http-fetch';
 import {useNodeHttpForGcpMetadata} from './metadata-transport';
 
-let adc: GoogleAuth | undefined;
+let adc: AuthClient | GoogleAuth | undefined;
+
+const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
 /** True when the endpoint is a plain-http URL (a local stand-in). */
 export function isPlainHttp(endpoint: string | undefined): boolean {
   return endpoint !== undefined && endpoint.startsWith('http://');
 }
 
+/**
+ * Whether Application Default Credentials would come from the metadata
+ * server, decided on the environment google-auth-library itself reads (ADC's
+ * order, google-auth-library 10.5.0 `getApplicationDefaultAsync`): no key
+ * file named by GOOGLE_APPLICATION_CREDENTIALS, no gcloud user credentials in
+ * the well-known file, and a metadata server known to be there (Cloud Run
+ * sets K_SERVICE; GCE_METADATA_HOST names one). Then the adapters build that
+ * client (`Compute`) directly: GoogleAuth's module loads every credential
+ * type (about 20 ms of a first page) and detects the metadata server with a
+ * request of its own.
+ */
+export function metadataServerCredentials(
+  env: Record<string, string | undefined>,
+  exists: (path: string) => boolean,
+): boolean {
+  if (env.GOOGLE_APPLICATION_CREDENTIALS) return false;
+  const path = require('path') as typeof import('path');
+  const root =
+    process.platform === 'win32'
+      ? env.APPDATA
+      : env.HOME && path.join(env.HOME, '.config');
+  if (
+    root &&
+    exists(path.join(root, 'gcloud', 'application_default_credentials.json'))
+  ) {
+    return false;
+  }
+  return Boolean(env.K_SERVICE || env.GCE_METADATA_HOST);
+}
+
+/** The instance's credentials: the metadata server's, or ADC's own choice. */
+function defaultCredentials(): AuthClient | GoogleAuth {
+  // ADC's detection and token fetch go through gcp-metadata's gaxios.
+  useNodeHttpForGcpMetadata();
+  const transporterOptions = {fetchImplementation: apiHttpFetch};
+  const fs = require('fs') as typeof import('fs');
+  if (metadataServerCredentials(process.env, fs.existsSync)) {
+    const {Compute} =
+      require('google-auth-library/build/src/auth/computeclient') as typeof import('google-auth-library/build/src/auth/computeclient');
+    const compute = new Compute({scopes: [CLOUD_PLATFORM], transporterOptions});
+    // As ADC does for the client it picks.
+    const quotaProject = process.env.GOOGLE_CLOUD_QUOTA_PROJECT;
+    if (quotaProject) compute.quotaProjectId = quotaProject;
+    return compute;
+  }
+  const {GoogleAuth} =
+    require('google-auth-library') as typeof import('google-auth-library');
+  return new GoogleAuth({
+    scopes: [CLOUD_PLATFORM],
+    clientOptions: {transporterOptions},
+  });
+}
+
 /** An anonymous client for plain http, else Application Default Credentials. */
 export function authFor(
   endpoint: string | undefined,
-): {kind: 'anonymous'; client: AuthClient} | {kind: 'adc'; auth: GoogleAuth} {
+):
+  | {kind: 'anonymous'; client: AuthClient}
+  | {kind: 'adc'; auth: AuthClient | GoogleAuth} {
   // Loaded here, not at import time: cold starts load only what they use.
-
-  const lib =
-    require('google-auth-library') as typeof import('google-auth-library');
   if (isPlainHttp(endpoint)) {
+    const {PassThroughClient} =
+      require('google-auth-library/build/src/auth/passthrough') as typeof import('google-auth-library/build/src/auth/passthrough');
     return {
       kind: 'anonymous',
-      client: new lib.PassThroughClient({
+      client: new PassThroughClient({
         transporterOptions: {fetchImplementation: apiHttpFetch},
       }),
     };
   }
-  if (!adc) {
-    // ADC's detection and token fetch go through gcp-metadata's gaxios.
-    useNodeHttpForGcpMetadata();
-    adc = new lib.GoogleAuth({
-      scopes: ['https://www.googleapis.com/auth/cloud-platform'],
-      clientOptions: {transporterOptions: {fetchImplementation: apiHttpFetch}},
-    });
-  }
+  adc ??= defaultCredentials();
   return {kind: 'adc', auth: adc};
 }
 

@@ -5,7 +5,7 @@ import {
   NotFoundError,
   UnavailableError,
 } from '../errors';
-import {authFor, isPlainHttp} from './auth';
+import {authFor, isPlainHttp, metadataServerCredentials} from './auth';
 import {callGoogle, describeFailure, translate} from './edge';
 import {makeMemoryLogger} from '../log';
 
@@ -171,5 +171,30 @@ describe('credentials', () => {
   ])('uses %s with %s credentials', (endpoint, kind) => {
     expect(isPlainHttp(endpoint)).toBe(kind === 'anonymous');
     expect(authFor(endpoint).kind).toBe(kind);
+  });
+});
+
+describe('ADC from the metadata server, built directly', () => {
+  const WELL_KNOWN =
+    '/home/u/.config/gcloud/application_default_credentials.json';
+  const none = () => false;
+  it.each([
+    ['on Cloud Run', {K_SERVICE: 'jit', HOME: '/home/u'}, none, true],
+    ['with GCE_METADATA_HOST', {GCE_METADATA_HOST: '127.0.0.1:1'}, none, true],
+    ['nowhere known to have a metadata server', {HOME: '/home/u'}, none, false],
+    [
+      'with a key file named',
+      {K_SERVICE: 'jit', GOOGLE_APPLICATION_CREDENTIALS: '/k.json'},
+      none,
+      false,
+    ],
+    [
+      "with gcloud's user credentials",
+      {K_SERVICE: 'jit', HOME: '/home/u'},
+      (p: string) => p === WELL_KNOWN,
+      false,
+    ],
+  ])('%s', (_what, env, exists, expected) => {
+    expect(metadataServerCredentials(env, exists)).toBe(expected);
   });
 });

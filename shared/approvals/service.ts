@@ -44,7 +44,11 @@ import type {
   RequestStore,
 } from '../ports';
 import type {StoredState} from '../ports/request-store';
-import {LIST_LIMIT, pendingRequestsOf, type PendingEntitlement} from './pending';
+import {
+  LIST_LIMIT,
+  pendingRequestsOf,
+  type PendingEntitlement,
+} from './pending';
 import {asRead, effectiveState, RequestAction, transition} from './transition';
 import type {AccessRequest, RequestState} from './types';
 
@@ -73,7 +77,6 @@ export interface NewRequestInput {
   /** Lower-cased emails, as given. */
   reviewers: string[];
 }
-
 
 export interface ApprovalService {
   create(requester: string, input: NewRequestInput): Promise<AccessRequest>;

@@ -4,7 +4,7 @@
  * remind. Handlers in functions/ parse input and call these; every state
  * change goes through the store's transaction and the pure `transition`.
  */
-import {randomBytes} from 'node:crypto';
+import {newRecordId} from '../record-id';
 import {approvedDescription} from '../activation/description';
 import {
   checkDurationMinutes,
@@ -97,9 +97,9 @@ export interface ApprovalService {
   ): Promise<PendingEntitlement[]>;
 }
 
-/** 128 random bits, URL-safe. */
+/** 128 random bits, URL-safe, never starting with `-` (record-id.ts). */
 export function newRequestId(): string {
-  return randomBytes(16).toString('base64url');
+  return newRecordId();
 }
 
 const NOT_FOUND = 'Request not found';

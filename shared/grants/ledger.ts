@@ -3,11 +3,11 @@
  * from the binding it stands for, how it moves from state to state, and how
  * it reads at a given time. No I/O here.
  */
-import {randomBytes} from 'node:crypto';
 import type {ActivationGrant} from '../activation/types';
 import {parseActivation} from '../eligibility/conditions';
 import type {IamBinding} from '../ports';
 import {AbortedError} from '../errors';
+import {newRecordId} from '../record-id';
 import {effectiveGrantState} from './effective-state';
 import type {
   Grant,
@@ -17,9 +17,9 @@ import type {
   TimelineEntry,
 } from './types';
 
-/** 128 random bits, URL-safe: the format of request ids too. */
+/** 128 random bits, URL-safe: the format of request ids too (record-id.ts). */
 export function newGrantId(): string {
-  return randomBytes(16).toString('base64url');
+  return newRecordId();
 }
 
 /** The binding the grant's activation wrote, as IAM holds it. */

@@ -310,6 +310,18 @@ describeIf(built, 'the build is missing: run npm run build')('jit', () => {
     expect(refused.stderr).toMatch(/^jit: .*not eligible/);
     expect(refused.stderr).not.toMatch(/\n\s+at /);
 
+    // An id that starts with "-" (older ids may) reaches the server after
+    // `--`, rather than being read as an option (exit 2).
+    const dashed = await jit('erin@example.com', [
+      'deny',
+      '--reason',
+      'x',
+      '--',
+      `-${'A'.repeat(21)}`,
+    ]);
+    expect(dashed.code).toBe(3);
+    expect(dashed.stderr).toMatch(/^jit: Request not found/);
+
     const forged = await new Promise<Result>(resolve =>
       execFile(
         process.execPath,

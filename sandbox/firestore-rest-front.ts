@@ -129,12 +129,15 @@ export async function startRestFront(
         );
         return;
       }
-      runQuery(
-        clientFor(m[1]!),
-        m[1]!,
-        (JSON.parse(body) as {structuredQuery: StructuredQuery})
-          .structuredQuery,
-      )
+      Promise.resolve()
+        .then(() =>
+          runQuery(
+            clientFor(m[1]!),
+            m[1]!,
+            (JSON.parse(body) as {structuredQuery: StructuredQuery})
+              .structuredQuery,
+          ),
+        )
         .then(out => {
           res.writeHead(200, {'content-type': 'application/json'});
           res.end(JSON.stringify(out));
@@ -157,6 +160,8 @@ export async function startRestFront(
   const front = net.createServer(socket => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    // A client that goes away is no error of the emulator's.
+    socket.on('error', () => socket.destroy());
     socket.once('data', first => {
       socket.pause();
       if (first.subarray(0, PREFACE.length).toString() === PREFACE) {

@@ -14,18 +14,19 @@
  * reached over https (a TLS front to the fake, sandbox/tls-front.ts), so
  * the adapters use Application Default Credentials, which find the metadata
  * server (the fake's, at GCE_METADATA_HOST) and fetch their token from it,
- * as on Cloud Run. Measured: the first roles listing (target <= 2.0 ×, the
- * issue's stretch 1.5 ×), the first self-activation (`activate`) and the
+ * as on Cloud Run. Measured: the first roles listing (target <= 2.0 ×,
+ * stretch goal 1.5 ×), the first self-activation (`activate`) and the
  * first approval (`approve`, of a request stored before the process starts),
  * and the listing's RSS once it answered (target <= 150 MB); then 200 warm
- * listings of one instance (median and p99; with BENCH_COMPARE_BUILD, that
- * build's too). Firestore is
- * the emulator, which the client library reaches without credentials: in
+ * listings of one instance (median and p99; with BENCH_COMPARE_BUILD,
+ * alternating with an instance of that build). Firestore is the emulator, which the client library reaches without credentials: in
  * production its first call also fetches a token. No mail server: the
  * approval's mail fails at once, as SMTP time is the mail server's.
  *
  * BENCH_COLD_RUNS (default 20) runs per case; BENCH_COMPARE_BUILD=<another
- * checkout>/build/functions/index.js measures that build's targets too.
+ * checkout>/build/functions/index.js measures that build's targets too (that
+ * checkout needs its own node_modules, with @google-cloud/functions-framework
+ * a symlink to this one's: serve.js registers and serves through this copy).
  */
 import {execFileSync} from 'child_process';
 import {randomBytes} from 'crypto';

@@ -479,10 +479,11 @@ for service in "${SERVICES[@]}" "$RECONCILE"; do
     app | activate | approve | reconcile) grant projects "$PROJECT" "$member" roles/datastore.user ;;
     roles) grant projects "$PROJECT" "$member" roles/datastore.viewer ;;
   esac
-  # The functions that mail also publish the events.
+  # The functions that decide on requests and grants publish the events;
+  # reconcile publishes ActivationExternallyModified.
   if [ -n "$TOPIC_ID" ]; then
     case "$target" in
-      app | activate | approve)
+      app | activate | approve | reconcile)
         grant topic "projects/$TOPIC_PROJECT/topics/$TOPIC_ID" "$member" roles/pubsub.publisher
         ;;
     esac
@@ -724,7 +725,8 @@ print_cli() {
 
 deploy_reconcile() {
   info "Deploying $RECONCILE (target reconcile) from $SOURCE_DIR"
-  write_env_file "$WORK/$RECONCILE.env.yaml" "PROJECT_NUMBER=$PROJECT_NUMBER"
+  # PUBLIC_BASE_URL: the app's, for the links of the events it publishes.
+  write_env_file "$WORK/$RECONCILE.env.yaml" "PUBLIC_BASE_URL=$URL" "PROJECT_NUMBER=$PROJECT_NUMBER"
   deploy_function "$RECONCILE" "$WORK/$RECONCILE.env.yaml"
   if [ "$RECONCILE_SCHEDULE" = off ]; then
     note "--reconcile-schedule=off: no job; auditors run reconciliation from My access"

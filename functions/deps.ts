@@ -205,31 +205,37 @@ export function makeServices(config: Config, log: Logger): Services {
     }),
     approvals,
     grants: once(async () => {
-      const [{makeGrantService}, grants, writer, check] = await Promise.all([
-        import('../shared/grants/service'),
-        grantStore(),
-        activator(),
-        auditors(),
-      ]);
+      const [{makeGrantService}, grants, writer, check, publisher] =
+        await Promise.all([
+          import('../shared/grants/service'),
+          grantStore(),
+          activator(),
+          auditors(),
+          events(),
+        ]);
       return makeGrantService({
         store: grants,
         activator: writer,
         auditors: check,
+        events: publisher,
         // Revocations of approved grants are mailed when mail is set up.
         notifier: config.smtp.senderAddress ? await notifier() : undefined,
         log,
       });
     }),
     reconciler: once(async () => {
-      const [{makeReconciler}, grants, requests, rm] = await Promise.all([
-        import('../shared/grants/reconcile'),
-        grantStore(),
-        store(),
-        resourceManager(),
-      ]);
+      const [{makeReconciler}, grants, requests, rm, publisher] =
+        await Promise.all([
+          import('../shared/grants/reconcile'),
+          grantStore(),
+          store(),
+          resourceManager(),
+          events(),
+        ]);
       return makeReconciler({
         grants,
         requests,
+        events: publisher,
         iam: rm.makeProjectIamClient(config, log),
         log,
       });

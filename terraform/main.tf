@@ -24,12 +24,12 @@ locals {
   # reconcile (docs/grants.md) is in both topologies, behind no IAP: Cloud
   # Scheduler calls it, and only the scheduler's account may invoke it.
   function_defs = {
-    app       = { service = "jit-access", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true, iap = true }
-    roles     = { service = "jit-access-roles", catalog = true, iam_admin = false, datastore = "roles/datastore.viewer", mail = false, groups = true, iap = true }
-    activate  = { service = "jit-access-activate", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true, iap = true }
-    approve   = { service = "jit-access-approve", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true, iap = true }
-    web       = { service = "jit-access-web", catalog = false, iam_admin = false, datastore = "", mail = false, groups = false, iap = true }
-    reconcile = { service = "jit-access-reconcile", catalog = false, iam_admin = true, datastore = "roles/datastore.user", mail = false, groups = false, iap = false }
+    app       = { service = "jit-access", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true, iap = true, events = true }
+    roles     = { service = "jit-access-roles", catalog = true, iam_admin = false, datastore = "roles/datastore.viewer", mail = false, groups = true, iap = true, events = false }
+    activate  = { service = "jit-access-activate", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true, iap = true, events = true }
+    approve   = { service = "jit-access-approve", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true, iap = true, events = true }
+    web       = { service = "jit-access-web", catalog = false, iam_admin = false, datastore = "", mail = false, groups = false, iap = true, events = false }
+    reconcile = { service = "jit-access-reconcile", catalog = false, iam_admin = true, datastore = "roles/datastore.user", mail = false, groups = false, iap = false, events = true }
   }
   functions = { for k, f in local.function_defs : k => f if k == "reconcile" || (local.lb ? k != "app" : k == "app") }
   # The functions behind IAP (and, in lb, the load balancer).
@@ -140,7 +140,8 @@ resource "google_secret_manager_secret_iam_member" "smtp" {
 }
 
 # The topic of NOTIFICATION_TOPIC: created when it lives in project_id (unless
-# create_notification_topic is false); the functions that mail publish to it.
+# create_notification_topic is false); the functions that decide on requests
+# or grants publish to it (reconcile: ActivationExternallyModified).
 resource "google_pubsub_topic" "events" {
   count      = local.topic_id != "" && local.topic_project == var.project_id && var.create_notification_topic ? 1 : 0
   project    = var.project_id
@@ -149,7 +150,7 @@ resource "google_pubsub_topic" "events" {
 }
 
 resource "google_pubsub_topic_iam_member" "publisher" {
-  for_each = local.topic_id == "" ? {} : { for k, f in local.functions : k => f if f.mail }
+  for_each = local.topic_id == "" ? {} : { for k, f in local.functions : k => f if f.events }
   project  = local.topic_project
   topic    = local.topic_id
   role     = "roles/pubsub.publisher"

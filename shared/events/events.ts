@@ -6,6 +6,7 @@
  * from the facts of the event. Pure: no I/O.
  */
 import type {AccessRequest} from '../approvals/types';
+import type {Grant} from '../grants/types';
 import {requestLink} from '../notifications/public-url';
 import {formatEvent, javaInstant, type EventValue} from './gson';
 
@@ -31,6 +32,10 @@ export interface EventFacts {
   error?: string;
   /** The request's id, for its link. */
   requestId?: string;
+  /** The grant record's id (docs/grants.md). */
+  grantId?: string;
+  /** What reconciliation found (a binding gone or changed outside JIT Access). */
+  detail?: string;
 }
 
 /** Where links point: the app's base URL, when it is known. */
@@ -49,6 +54,7 @@ const instant = (at: string | undefined) =>
 const ATTRIBUTES = {
   APPROVER: f => f.actor ?? '',
   REVIEWER: f => f.actor ?? '',
+  REVOKER: f => f.actor ?? '',
   BENEFICIARY: f => f.beneficiary,
   REVIEWERS: f => [...(f.reviewers ?? [])],
   PROJECT_ID: f => f.project,
@@ -61,6 +67,8 @@ const ATTRIBUTES = {
   JUSTIFICATION: f => f.justification,
   REASON: f => f.reason ?? '',
   ERROR: f => f.error ?? '',
+  DETAIL: f => f.detail ?? '',
+  GRANT_ID: f => f.grantId ?? '',
   // Upstream's is the root of the app, with a trailing slash.
   BASE_URL: (_, links) => (links.baseUrl ? `${links.baseUrl}/` : ''),
   ACTION_URL: (f, links) =>
@@ -84,6 +92,8 @@ export const EVENTS = {
   ActivationRequestDenied: ['REVIEWER', 'BENEFICIARY', 'REVIEWERS', 'PROJECT_ID', 'ROLE', 'RESOURCE_CONDITION', 'JUSTIFICATION', 'REASON', 'BASE_URL', 'ACTION_URL'],
   ActivationRequestWithdrawn: ['BENEFICIARY', 'REVIEWERS', 'PROJECT_ID', 'ROLE', 'RESOURCE_CONDITION', 'JUSTIFICATION', 'BASE_URL', 'ACTION_URL'],
   ActivationFailed: ['APPROVER', 'BENEFICIARY', 'REVIEWERS', 'PROJECT_ID', 'ROLE', 'RESOURCE_CONDITION', 'START_TIME', 'END_TIME', 'JUSTIFICATION', 'ERROR', 'BASE_URL', 'ACTION_URL'],
+  ActivationRevoked: ['REVOKER', 'BENEFICIARY', 'PROJECT_ID', 'ROLE', 'RESOURCE_CONDITION', 'START_TIME', 'END_TIME', 'JUSTIFICATION', 'REASON', 'GRANT_ID', 'BASE_URL'],
+  ActivationExternallyModified: ['BENEFICIARY', 'PROJECT_ID', 'ROLE', 'RESOURCE_CONDITION', 'START_TIME', 'END_TIME', 'JUSTIFICATION', 'DETAIL', 'GRANT_ID', 'BASE_URL'],
 } as const satisfies Record<string, readonly Attribute[]>;
 
 export type EventType = keyof typeof EVENTS;
@@ -141,5 +151,25 @@ export function requestFacts(
     ...(request.reason !== undefined ? {reason: request.reason} : {}),
     ...(request.error !== undefined ? {error: request.error} : {}),
     requestId: request.id,
+  };
+}
+
+/** The facts of a grant record: its holder, role and window. */
+export function grantFacts(
+  grant: Grant,
+  extra: {actor?: string; reason?: string; detail?: string} = {},
+): EventFacts {
+  return {
+    beneficiary: grant.user,
+    project: grant.project,
+    roles: [grant.role],
+    ...(grant.resourceCondition !== undefined
+      ? {resourceCondition: grant.resourceCondition}
+      : {}),
+    start: grant.start,
+    end: grant.end,
+    justification: grant.justification,
+    grantId: grant.id,
+    ...extra,
   };
 }

@@ -92,6 +92,7 @@ export function makePubSubEventPublisher(
       const labels = {
         event: `notification.${type}`,
         requestId: facts.requestId,
+        grantId: facts.grantId,
         project: facts.project,
       };
       try {

@@ -27,8 +27,10 @@ import type {RequestAction} from '../approvals/transition';
 import {transition} from '../approvals/transition';
 import {parseActivation} from '../eligibility/conditions';
 import {AppError, ConflictError, NotFoundError} from '../errors';
+import {grantFacts} from '../events/events';
 import type {Logger} from '../log';
 import type {
+  EventPublisher,
   GrantStore,
   IamBinding,
   IamPolicy,
@@ -69,6 +71,8 @@ export interface ReconcilerDeps {
   iam: ProjectIamPort;
   /** To settle the request of a grant settled here. */
   requests?: RequestStore;
+  /** Publishes ActivationExternallyModified; absent without NOTIFICATION_TOPIC. */
+  events?: EventPublisher;
   log: Logger;
   now?: () => Date;
   /** Projects read at once. */
@@ -372,6 +376,13 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
           if (before.state === 'ACTIVATING') {
             summary.grantsSettled++;
             if (await settleRequest(after, error)) summary.requestsSettled++;
+          }
+          if (after.externallyModified && !before.externallyModified) {
+            // Once per grant, as the flag is; the publisher never throws.
+            await deps.events?.publish(
+              'ActivationExternallyModified',
+              grantFacts(after, {detail: after.timeline.at(-1)?.detail}),
+            );
           }
         }
       } catch (e) {

@@ -15,7 +15,8 @@ import {
 } from '../errors';
 import {reasonProblem} from '../limits';
 import type {Logger} from '../log';
-import type {GrantStore, Notifier} from '../ports';
+import {grantFacts} from '../events/events';
+import type {EventPublisher, GrantStore, Notifier} from '../ports';
 import type {AuditorCheck} from './auditors';
 import {logGrantChange} from './grant-log';
 import {
@@ -69,6 +70,8 @@ export interface GrantServiceDeps {
   auditors: AuditorCheck;
   /** Mails the approvers of a revoked grant; absent without mail. */
   notifier?: Pick<Notifier, 'notifyRevoked'>;
+  /** Publishes ActivationRevoked; absent without NOTIFICATION_TOPIC. */
+  events?: EventPublisher;
   log: Logger;
   now?: () => Date;
 }
@@ -76,7 +79,7 @@ export interface GrantServiceDeps {
 const NOT_FOUND = 'Grant not found';
 
 export function makeGrantService(deps: GrantServiceDeps): GrantService {
-  const {store, activator, auditors, notifier, log} = deps;
+  const {store, activator, auditors, notifier, events, log} = deps;
   const now = deps.now ?? (() => new Date());
 
   /** Whether `user` may see `grant`; auditors are asked only when needed. */
@@ -227,6 +230,17 @@ export function makeGrantService(deps: GrantServiceDeps): GrantService {
               end: result.end,
             });
             details.fields = {...details.fields, mail};
+          }
+          if (events) {
+            // The publisher records its own failure and never throws.
+            const event = await events.publish(
+              'ActivationRevoked',
+              grantFacts(result, {
+                actor: user,
+                ...(text === undefined ? {} : {reason: text}),
+              }),
+            );
+            details.fields = {...details.fields, event};
           }
           return {grant: result, bindingRemoved, note: REVOCATION_DELAY_NOTE};
         },

@@ -751,7 +751,7 @@ describe('deploy.sh and NOTIFICATION_TOPIC', () => {
     topics: [`topic/${OTHER}/jit-events`],
   };
 
-  it('enables Pub/Sub, creates a topic named in the project, and lets the functions that mail publish to it', async () => {
+  it('enables Pub/Sub, creates a topic named in the project, and lets the functions that publish events publish to it', async () => {
     const s = sandbox(world);
     const env = s.writeFile(
       'topic.env',
@@ -773,6 +773,14 @@ describe('deploy.sh and NOTIFICATION_TOPIC', () => {
         publishes ? ['roles/pubsub.publisher'] : [],
       );
     }
+    // Reconciliation publishes ActivationExternallyModified, with the app's links.
+    expect(rolesOf(s, key, sa(RECONCILE))).toEqual(['roles/pubsub.publisher']);
+    const reconcileDeploy = changing(run.calls).find(
+      c => c.command === 'beta run deploy' && c.argv[3] === RECONCILE,
+    )!;
+    expect(envOf(reconcileDeploy)['PUBLIC_BASE_URL']).toBe(
+      'https://jit.example.com',
+    );
     // The functions are told the topic as it was given.
     const deploys = iapDeploys(run.calls);
     expect(deploys.map(d => envOf(d)['NOTIFICATION_TOPIC'])).toEqual(

@@ -279,10 +279,10 @@ describe('the Terraform module and NOTIFICATION_TOPIC', () => {
     expect(topic['name']).toBe('${local.topic_id}');
   });
 
-  it('lets exactly the functions that mail publish to the topic, wherever it lives', () => {
+  it('lets exactly the functions that publish events publish to the topic, wherever it lives', () => {
     const grant = resource('google_pubsub_topic_iam_member', 'publisher');
     expect(grant['for_each']).toBe(
-      '${local.topic_id == "" ? {} : { for k, f in local.functions : k => f if f.mail }}',
+      '${local.topic_id == "" ? {} : { for k, f in local.functions : k => f if f.events }}',
     );
     expect(grant['project']).toBe('${local.topic_project}');
     expect(grant['role']).toBe('roles/pubsub.publisher');

@@ -37,7 +37,7 @@ export interface ServiceParts {
   verifier?: IdentityVerifier;
   eligibility?: EligibilityService;
   activator?: Activator;
-  /** Events of self-activation (the approval service is given its own). */
+  /** Events of self-activation, revocations and reconciliation (the approval service is given its own). */
   events?: EventPublisher;
   approvals?: ApprovalService;
   /** The mail of self-activation (NOTIFY_SELF_ACTIVATION). */
@@ -104,6 +104,7 @@ export function servicesOver(parts: ServiceParts): Services {
         activator: parts.activator ?? missing('activator'),
         auditors: auditors(),
         ...(parts.notifier ? {notifier: parts.notifier} : {}),
+        ...(parts.events ? {events: parts.events} : {}),
         log,
         ...(parts.now ? {now: parts.now} : {}),
       }),
@@ -113,6 +114,7 @@ export function servicesOver(parts: ServiceParts): Services {
         grants: grants(),
         iam: parts.iam ?? missing('IAM port'),
         ...(parts.requests ? {requests: parts.requests} : {}),
+        ...(parts.events ? {events: parts.events} : {}),
         log,
         ...(parts.now ? {now: parts.now} : {}),
       }),

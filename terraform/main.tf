@@ -405,6 +405,9 @@ resource "google_cloud_scheduler_job" "reconcile" {
 
 # IAP accepts ID tokens whose audience is one of these OAuth clients, on each
 # service behind it (single: the Cloud Run service; lb: each backend service).
+# The names are IAP's, as `gcloud iap settings set --resource-type=cloud-run
+# --region=R --service=S` (or `compute --service=S`) builds them:
+# projects/P/iap_web/cloud_run-R/services/S and projects/P/iap_web/compute/services/S.
 resource "google_iap_settings" "programmatic" {
   for_each = length(var.iap_programmatic_clients) == 0 ? {} : local.served
   name = (local.lb

@@ -7,13 +7,13 @@
  * their token from the metadata server at GCE_METADATA_HOST, as on Cloud Run.
  * Used by the benchmark (cold starts) and by the tests of that path.
  */
-import {execFileSync} from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import type {AddressInfo, Socket} from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import {makeServerCertificate} from './test-ca';
 
 export interface TlsFront {
   /** `https://127.0.0.1:<port>`. */
@@ -23,77 +23,10 @@ export interface TlsFront {
   close(): Promise<void>;
 }
 
-function makeCertificates(dir: string): {key: Buffer; cert: Buffer} {
-  const run = (...args: string[]) =>
-    execFileSync('openssl', args, {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-  const ec = [
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-  ];
-  run(
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=jit-access bench CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  );
-  run(
-    'req',
-    ...ec,
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=127.0.0.1',
-  );
-  fs.writeFileSync(
-    path.join(dir, 'server.ext'),
-    'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
-  );
-  run(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.crt',
-    '-days',
-    '1',
-    '-extfile',
-    'server.ext',
-  );
-  return {
-    key: fs.readFileSync(path.join(dir, 'server.key')),
-    cert: fs.readFileSync(path.join(dir, 'server.crt')),
-  };
-}
-
 /** Starts the front for `target` (a plain-http base URL). */
 export async function startTlsFront(target: string): Promise<TlsFront> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jit-bench-tls-'));
-  const {key, cert} = makeCertificates(dir);
+  const {key, cert, caFile} = makeServerCertificate(dir, 'IP:127.0.0.1');
   const upstream = new URL(target);
   const sockets = new Set<Socket>();
   const server = https.createServer({key, cert}, (req, res) => {
@@ -120,7 +53,7 @@ export async function startTlsFront(target: string): Promise<TlsFront> {
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    caFile: path.join(dir, 'ca.crt'),
+    caFile,
     close: async () => {
       const closed = new Promise<void>(resolve =>
         server.close(() => resolve()),

@@ -44,15 +44,9 @@ import type {
   RequestStore,
 } from '../ports';
 import type {StoredState} from '../ports/request-store';
-import {
-  LIST_LIMIT,
-  pendingRequestsOf,
-  type PendingEntitlement,
-} from './pending';
+import {LIST_LIMIT} from './pending';
 import {asRead, effectiveState, RequestAction, transition} from './transition';
 import type {AccessRequest, RequestState} from './types';
-
-export {LIST_LIMIT, type PendingEntitlement} from './pending';
 
 export interface ApprovalServiceDeps {
   config: Pick<Config, 'activation' | 'justification'>;
@@ -90,11 +84,6 @@ export interface ApprovalService {
   deny(user: string, id: string, reason: string): Promise<AccessRequest>;
   withdraw(user: string, id: string): Promise<AccessRequest>;
   remind(user: string, id: string): Promise<AccessRequest>;
-  /** The user's PENDING requests on a project (for the roles listing). */
-  pendingRequestsFor(
-    userEmail: string,
-    projectId: string,
-  ): Promise<PendingEntitlement[]>;
 }
 
 /** 128 random bits, URL-safe, never starting with `-` (record-id.ts). */
@@ -577,15 +566,6 @@ export function makeApprovalService(
           const {request} = await change(id, user, {type: 'remind'});
           return notify(request, 'reminded');
         },
-      );
-    },
-
-    pendingRequestsFor(userEmail, projectId) {
-      return pendingRequestsOf(
-        query => store.list(query),
-        userEmail,
-        projectId,
-        now(),
       );
     },
   };

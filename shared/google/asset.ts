@@ -21,8 +21,7 @@ import type {
   IamPolicySearchResult,
   ResourceSearchResult,
 } from '../ports';
-import {requester} from './auth';
-import {callGoogle, retryPolicy, type AdapterOptions} from './edge';
+import {callGoogleJson, retryPolicy, type AdapterOptions} from './edge';
 
 /** Cloud Asset accepts at most 20 names per `effectiveIamPolicies:batchGet`. */
 export const BATCH_GET_LIMIT = 20;
@@ -57,21 +56,6 @@ interface AnalyzeResponse {
   };
 }
 
-/** Google's JSON leaves absent fields out; a stand-in may send them empty. */
-function present<T>(v: T | null | '' | undefined): T | undefined {
-  return v === null || v === '' || (Array.isArray(v) && v.length === 0)
-    ? undefined
-    : (v as T);
-}
-
-/** Drops the keys whose value is undefined, as the port's types expect. */
-function defined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as Array<keyof T>) {
-    if (o[k] === undefined) delete o[k];
-  }
-  return o;
-}
-
 /** Builds the Cloud Asset adapter; nothing is loaded until its first call. */
 export function makeAssetInventoryClient(
   config: Config,
@@ -88,15 +72,10 @@ export function makeAssetInventoryClient(
     path: string,
     params: URLSearchParams,
   ): Promise<T> =>
-    callGoogle(call, log, policy, async timeout => {
-      const res = await requester(config.endpoints.cloudAsset).request<T>({
-        url: `${endpoint}/v1/${path}?${params}`,
-        method: 'GET',
-        timeout,
-        retry: false,
-        responseType: 'json',
-      });
-      return res.data;
+    callGoogleJson<T>(call, log, policy, {
+      endpoint: config.endpoints.cloudAsset,
+      url: `${endpoint}/v1/${path}?${params}`,
+      method: 'GET',
     });
 
   /** Every page of a search, each under its own retry. */
@@ -204,22 +183,14 @@ export function makeAssetInventoryClient(
         `${scope}:searchAllIamPolicies`,
         new URLSearchParams({query}),
       );
-      return results.map(r =>
-        defined({
-          resource: r.resource,
-          assetType: present(r.assetType),
-          project: present(r.project),
-          folders: present(r.folders),
-          organization: present(r.organization),
-          policy: r.policy ?? {},
-        }),
-      );
+      // Google's JSON leaves absent fields out, as the port has them.
+      return results.map(r => ({...r, policy: r.policy ?? {}}));
     },
 
     async searchAllResources(scope, request) {
       const params = new URLSearchParams({query: request.query ?? ''});
       for (const t of request.assetTypes ?? []) params.append('assetTypes', t);
-      const results = await searchAll<ResourceSearchResult>(
+      return searchAll<ResourceSearchResult>(
         {
           method: 'cloudasset.searchAllResources',
           permission: 'cloudasset.assets.searchAllResources',
@@ -227,19 +198,6 @@ export function makeAssetInventoryClient(
         },
         `${scope}:searchAllResources`,
         params,
-      );
-      return results.map(r =>
-        defined({
-          name: r.name,
-          assetType: r.assetType,
-          project: present(r.project),
-          folders: present(r.folders),
-          organization: present(r.organization),
-          displayName: present(r.displayName),
-          state: present(r.state),
-          additionalAttributes: present(r.additionalAttributes),
-          parentFullResourceName: present(r.parentFullResourceName),
-        }),
       );
     },
   };

@@ -16,6 +16,8 @@ import {apiHttpFetch} from '../node-http-fetch';
 import {useNodeHttpForGcpMetadata} from './metadata-transport';
 
 let adc: AuthClient | GoogleAuth | undefined;
+/** One client for every plain-http stand-in: it holds no credentials. */
+let anonymous: AuthClient | undefined;
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
@@ -85,14 +87,14 @@ export function authFor(
   | {kind: 'adc'; auth: AuthClient | GoogleAuth} {
   // Loaded here, not at import time: cold starts load only what they use.
   if (isPlainHttp(endpoint)) {
-    const {PassThroughClient} =
-      require('google-auth-library/build/src/auth/passthrough') as typeof import('google-auth-library/build/src/auth/passthrough');
-    return {
-      kind: 'anonymous',
-      client: new PassThroughClient({
+    if (!anonymous) {
+      const {PassThroughClient} =
+        require('google-auth-library/build/src/auth/passthrough') as typeof import('google-auth-library/build/src/auth/passthrough');
+      anonymous = new PassThroughClient({
         transporterOptions: {fetchImplementation: apiHttpFetch},
-      }),
-    };
+      });
+    }
+    return {kind: 'anonymous', client: anonymous};
   }
   adc ??= defaultCredentials();
   return {kind: 'adc', auth: adc};

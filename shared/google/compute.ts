@@ -8,8 +8,7 @@ import type {Config} from '../config';
 import type {Logger} from '../log';
 import type {BackendServicePort} from '../ports';
 import {UnavailableError} from '../errors';
-import {requester} from './auth';
-import {callGoogle, retryPolicy, type AdapterOptions} from './edge';
+import {callGoogleJson, retryPolicy, type AdapterOptions} from './edge';
 
 const DEFAULT_ENDPOINT = 'https://compute.googleapis.com';
 
@@ -27,8 +26,7 @@ export function makeBackendServiceClient(
       const path = region
         ? `projects/${e(projectId)}/regions/${e(region)}/backendServices/${e(name)}`
         : `projects/${e(projectId)}/global/backendServices/${e(name)}`;
-      const client = requester(config.endpoints.compute);
-      const data = await callGoogle(
+      const data = await callGoogleJson<{id?: string}>(
         {
           method: region
             ? 'compute.regionBackendServices.get'
@@ -38,15 +36,10 @@ export function makeBackendServiceClient(
         },
         log,
         policy,
-        async timeout => {
-          const res = await client.request<{id?: string}>({
-            url: `${endpoint}/compute/v1/${path}`,
-            method: 'GET',
-            timeout,
-            retry: false,
-            responseType: 'json',
-          });
-          return res.data;
+        {
+          endpoint: config.endpoints.compute,
+          url: `${endpoint}/compute/v1/${path}`,
+          method: 'GET',
         },
       );
       if (typeof data.id !== 'string' && typeof data.id !== 'number') {

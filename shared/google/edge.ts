@@ -22,6 +22,7 @@ import {
 } from '../errors';
 import type {Config} from '../config';
 import type {Logger} from '../log';
+import {requester} from './auth';
 
 /** Back-off and deadline for one logical call (all its attempts). */
 export interface RetryPolicy {
@@ -98,15 +99,6 @@ function asRecord(v: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-function parseJson(v: unknown): Record<string, unknown> | undefined {
-  if (typeof v !== 'string' || !v.startsWith('{')) return undefined;
-  try {
-    return asRecord(JSON.parse(v));
-  } catch {
-    return undefined;
-  }
-}
-
 /** Reads an error of gaxios into a GoogleFailure. */
 export function describeFailure(err: unknown): GoogleFailure | undefined {
   const e = asRecord(err) ?? {};
@@ -119,9 +111,7 @@ export function describeFailure(err: unknown): GoogleFailure | undefined {
         ? response.status
         : undefined;
   if (httpFromGaxios !== undefined) {
-    // A response read as a stream leaves Google's JSON body in the
-    // error's message instead of response.data.
-    const data = asRecord(response?.data) ?? parseJson(e.message);
+    const data = asRecord(response?.data);
     const body = asRecord(data?.error);
     const details = Array.isArray(body?.details) ? body.details : [];
     const info = details
@@ -314,4 +304,41 @@ export async function callGoogle<T>(
       await sleep(pause);
     }
   }
+}
+
+/** One JSON request to a Google REST API. */
+export interface JsonRequest {
+  /**
+   * The configured endpoint the URL is on (auth.ts chooses the credentials
+   * from it: none for a plain-http stand-in, else ADC).
+   */
+  endpoint: string | undefined;
+  url: string;
+  method: 'GET' | 'POST';
+  data?: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * `callGoogle` around one authorised JSON request: each attempt sends it
+ * through the instance's auth client with the attempt's timeout and no
+ * retries of gaxios's own, and answers the parsed body. What every adapter
+ * that speaks a REST API without a client library sends.
+ */
+export function callGoogleJson<T>(
+  site: CallSite,
+  log: Logger,
+  policy: RetryPolicy,
+  request: JsonRequest,
+): Promise<T> {
+  const {endpoint, ...rest} = request;
+  return callGoogle(site, log, policy, async timeout => {
+    const res = await requester(endpoint).request<T>({
+      ...rest,
+      timeout,
+      retry: false,
+      responseType: 'json',
+    });
+    return res.data;
+  });
 }

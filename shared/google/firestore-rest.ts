@@ -16,8 +16,7 @@ import type {AccessRequest} from '../approvals/types';
 import type {Config} from '../config';
 import type {Logger} from '../log';
 import type {RequestQuery} from '../ports';
-import {requester} from './auth';
-import {callGoogle, retryPolicy, type AdapterOptions} from './edge';
+import {callGoogleJson, retryPolicy, type AdapterOptions} from './edge';
 import {
   querySpecs,
   requestsCollection,
@@ -130,7 +129,7 @@ export function makeFirestoreRestReader(
   return {
     async list(q) {
       const database = `projects/${await projectId()}/databases/${config.firestore.database}`;
-      const elements = await callGoogle(
+      const elements = await callGoogleJson<RunQueryElement[]>(
         {
           method: 'firestore.documents.runQuery',
           permission: 'datastore.entities.list',
@@ -138,22 +137,14 @@ export function makeFirestoreRestReader(
         },
         log,
         policy,
-        async timeout => {
-          const res = await requester(emulator ? endpoint : undefined).request<
-            RunQueryElement[]
-          >({
-            url: `${endpoint}/v1/${database}/documents:runQuery`,
-            method: 'POST',
-            data: {
-              structuredQuery: structuredQuery(collectionId, querySpecs(q)),
-            },
-            // The emulator's administrator, as the client library sends it.
-            ...(emulator ? {headers: {Authorization: 'Bearer owner'}} : {}),
-            timeout,
-            retry: false,
-            responseType: 'json',
-          });
-          return res.data;
+        {
+          // The emulator gets no credentials but its administrator's, as the
+          // client library sends them.
+          endpoint: emulator ? endpoint : undefined,
+          url: `${endpoint}/v1/${database}/documents:runQuery`,
+          method: 'POST',
+          data: {structuredQuery: structuredQuery(collectionId, querySpecs(q))},
+          ...(emulator ? {headers: {Authorization: 'Bearer owner'}} : {}),
         },
       );
       return elements.flatMap(e => {

@@ -22,8 +22,7 @@ import type {Config} from '../config';
 import {GooglePermissionError, NotFoundError} from '../errors';
 import type {Logger} from '../log';
 import type {DirectoryPort} from '../ports';
-import {requester} from './auth';
-import {callGoogle, retryPolicy, type AdapterOptions} from './edge';
+import {callGoogleJson, retryPolicy, type AdapterOptions} from './edge';
 
 const DEFAULT_ENDPOINT = 'https://cloudidentity.googleapis.com';
 const DISCUSSION_FORUM = 'cloudidentity.googleapis.com/groups.discussion_forum';
@@ -51,6 +50,15 @@ interface MemberRelations extends Page {
   memberships?: Array<{member?: string; preferredMemberKey?: EntityKey[]}>;
 }
 
+/** The query string of the parameters that are set. */
+function queryOf(params: Record<string, string | undefined>): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined) query.set(k, v);
+  }
+  return query;
+}
+
 /** A member key inside a Cloud Identity query string literal. */
 function quoted(email: string): string {
   return `'${email.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -73,23 +81,14 @@ export function makeDirectoryClient(
     path: string,
     params: Record<string, string | undefined>,
   ): Promise<T> =>
-    callGoogle(
+    callGoogleJson<T>(
       {method: `cloudidentity.${method}`, resource, permission: undefined},
       log,
       policy,
-      async timeout => {
-        const query = new URLSearchParams();
-        for (const [k, v] of Object.entries(params)) {
-          if (v !== undefined) query.set(k, v);
-        }
-        const res = await requester(config.endpoints.cloudIdentity).request<T>({
-          url: `${endpoint}/v1/${path}?${query}`,
-          method: 'GET',
-          timeout,
-          retry: false,
-          responseType: 'json',
-        });
-        return res.data;
+      {
+        endpoint: config.endpoints.cloudIdentity,
+        url: `${endpoint}/v1/${path}?${queryOf(params)}`,
+        method: 'GET',
       },
     );
 

@@ -13,8 +13,7 @@ import {AppError, UnavailableError} from '../errors';
 import {buildEvent, eventText, type JitEvent} from '../events/events';
 import type {Logger} from '../log';
 import type {EventPublisher} from '../ports';
-import {requester} from './auth';
-import {callGoogle, retryPolicy, type AdapterOptions} from './edge';
+import {callGoogleJson, retryPolicy, type AdapterOptions} from './edge';
 
 const DEFAULT_ENDPOINT = 'https://pubsub.googleapis.com';
 
@@ -45,7 +44,9 @@ export function makeTopicPublisher(
       .split('/')
       .map(s => encodeURIComponent(s))
       .join('/');
-    const ids = await callGoogle(
+    const {messageIds: ids = []} = await callGoogleJson<{
+      messageIds?: string[];
+    }>(
       {
         method: 'pubsub.projects.topics.publish',
         permission: 'pubsub.topics.publish',
@@ -53,20 +54,13 @@ export function makeTopicPublisher(
       },
       log,
       policy,
-      async timeout => {
-        const res = await requester(config.endpoints.pubsub).request<{
-          messageIds?: string[];
-        }>({
-          url: `${endpoint}/v1/${path}:publish`,
-          method: 'POST',
-          data: {
-            messages: [{data: Buffer.from(data, 'utf8').toString('base64')}],
-          },
-          timeout,
-          retry: false,
-          responseType: 'json',
-        });
-        return res.data.messageIds ?? [];
+      {
+        endpoint: config.endpoints.pubsub,
+        url: `${endpoint}/v1/${path}:publish`,
+        method: 'POST',
+        data: {
+          messages: [{data: Buffer.from(data, 'utf8').toString('base64')}],
+        },
       },
     );
     // As upstream: an answer without a message id is a failure.

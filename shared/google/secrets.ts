@@ -11,8 +11,7 @@ import type {Config} from '../config';
 import {UnavailableError} from '../errors';
 import type {Logger} from '../log';
 import type {SecretPort} from '../ports';
-import {requester} from './auth';
-import {callGoogle, retryPolicy, type AdapterOptions} from './edge';
+import {callGoogleJson, retryPolicy, type AdapterOptions} from './edge';
 
 const DEFAULT_ENDPOINT = 'https://secretmanager.googleapis.com';
 
@@ -53,7 +52,7 @@ export function makeSecretClient(
         .split('/')
         .map(s => encodeURIComponent(s))
         .join('/');
-      const data = await callGoogle(
+      const data = await callGoogleJson<AccessResponse>(
         {
           method: 'secretmanager.projects.secrets.versions.access',
           permission: 'secretmanager.versions.access',
@@ -61,17 +60,10 @@ export function makeSecretClient(
         },
         log,
         policy,
-        async timeout => {
-          const res = await requester(
-            config.endpoints.secretManager,
-          ).request<AccessResponse>({
-            url: `${endpoint}/v1/${path}:access`,
-            method: 'GET',
-            timeout,
-            retry: false,
-            responseType: 'json',
-          });
-          return res.data;
+        {
+          endpoint: config.endpoints.secretManager,
+          url: `${endpoint}/v1/${path}:access`,
+          method: 'GET',
         },
       );
       const bytes = Buffer.from(data.payload?.data ?? '', 'base64');

@@ -35,7 +35,7 @@ import {makeFirestoreRequestStore} from '../../shared/google/firestore-requests'
 import {makePubSubEventPublisher} from '../../shared/google/pubsub';
 import {makeDirectoryClient} from '../../shared/google/identity';
 import {makeProjectIamClient} from '../../shared/google/resource-manager';
-import type {GrantStore} from '../../shared/ports';
+import type {GrantStore, RequestStore} from '../../shared/ports';
 import {makeHttpFunction} from '../../shared/http';
 import {makeMemoryLogger} from '../../shared/log';
 import {makeBaseUrlResolver} from '../../shared/notifications/public-url';
@@ -143,6 +143,8 @@ export interface Harness {
   smtp: SmtpCapture;
   eligibility: MemoryEligibility;
   approvals: ApprovalService;
+  /** The request store the services write. */
+  requests: RequestStore;
   /** The ledger the services write. */
   grants: GrantStore;
   firestore: Firestore;
@@ -260,6 +262,7 @@ export async function startHarness(
     smtp,
     eligibility,
     approvals,
+    requests: store,
     grants,
     firestore,
     log,

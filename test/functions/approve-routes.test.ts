@@ -3,6 +3,7 @@
  * activator, Resource Manager adapter (fake Google Cloud) and SMTP.
  * See test/approvals/harness.ts for what is real and what is in memory.
  */
+import {pendingRequestsOf} from '../../shared/approvals/pending';
 import {
   ALICE,
   BOB,
@@ -211,9 +212,10 @@ describe('POST /api/projects/{project}/roles/request', () => {
 
   it('shows the request as PENDING_APPROVAL with its id to the roles listing', async () => {
     const r = await createRequest();
-    const pending = await h.approvals.pendingRequestsFor(ALICE, PROJECT);
-    expect(pending).toContainEqual({role: ROLE, requestId: r.id});
-    expect(await h.approvals.pendingRequestsFor(BOB, PROJECT)).toEqual([]);
+    const pending = (user: string) =>
+      pendingRequestsOf(q => h.requests.list(q), user, PROJECT, new Date());
+    expect(await pending(ALICE)).toContainEqual({role: ROLE, requestId: r.id});
+    expect(await pending(BOB)).toEqual([]);
   });
 });
 

@@ -5,7 +5,6 @@
  * is signed by a throw-away CA (made with openssl, for NODE_EXTRA_CA_CERTS).
  * Any other tunnel is refused, so nothing leaves the machine.
  */
-import {execFileSync} from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
@@ -13,6 +12,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type {AddressInfo} from 'net';
+import {makeServerCertificate} from '../../sandbox/test-ca';
 
 export const GSTATIC_HOST = 'www.gstatic.com';
 
@@ -28,85 +28,12 @@ export interface GstaticStandIn {
   close(): Promise<void>;
 }
 
-/** Makes a CA and a certificate for www.gstatic.com in a temporary directory. */
-function makeCertificates(dir: string): {
-  key: Buffer;
-  cert: Buffer;
-  caFile: string;
-} {
-  const run = (...args: string[]) =>
-    execFileSync('openssl', args, {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-  const ec = [
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-  ];
-  run(
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=jit-access test CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  );
-  run(
-    'req',
-    ...ec,
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    `/CN=${GSTATIC_HOST}`,
-  );
-  fs.writeFileSync(
-    path.join(dir, 'server.ext'),
-    `subjectAltName=DNS:${GSTATIC_HOST}\nextendedKeyUsage=serverAuth\n`,
-  );
-  run(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.crt',
-    '-days',
-    '1',
-    '-extfile',
-    'server.ext',
-  );
-  return {
-    key: fs.readFileSync(path.join(dir, 'server.key')),
-    cert: fs.readFileSync(path.join(dir, 'server.crt')),
-    caFile: path.join(dir, 'ca.crt'),
-  };
-}
-
 /** Starts the TLS server and the proxy; `handle` answers the TLS requests. */
 export async function startGstaticStandIn(
   handle: http.RequestListener,
 ): Promise<GstaticStandIn> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jit-gstatic-'));
-  const {key, cert, caFile} = makeCertificates(dir);
+  const {key, cert, caFile} = makeServerCertificate(dir, `DNS:${GSTATIC_HOST}`);
   const requests: string[] = [];
   const tunnels: string[] = [];
   // Tunnels leave the HTTP server's bookkeeping: close them ourselves.

@@ -6,6 +6,7 @@
  */
 import {makeSelfActivation} from '../../shared/activation/self-activation';
 import type {Activator} from '../../shared/activation/types';
+import {pendingRequestsOf} from '../../shared/approvals/pending';
 import type {ApprovalService} from '../../shared/approvals/service';
 import type {Config} from '../../shared/config';
 import {
@@ -42,7 +43,7 @@ export interface ServiceParts {
   approvals?: ApprovalService;
   /** The mail of self-activation (NOTIFY_SELF_ACTIVATION). */
   notifier?: Notifier;
-  /** The caller's pending requests; the approval service's otherwise. */
+  /** The caller's pending requests; else those of `requests`, if given. */
   pendingRequests?: PendingRequestsLookup;
   now?: () => Date;
   /** The ledger; by default a Firestore store on the emulator, under the config's prefix. */
@@ -76,11 +77,17 @@ export function servicesOver(parts: ServiceParts): Services {
     listing: once(async () =>
       makeEntitlementListing({
         eligibility: eligibility(),
+        // As functions/deps.ts: the store's query, by the approvals' rule.
         pendingRequests:
           parts.pendingRequests ??
-          (parts.approvals
+          (parts.requests
             ? (user, project) =>
-                parts.approvals!.pendingRequestsFor(user, project)
+                pendingRequestsOf(
+                  q => parts.requests!.list(q),
+                  user,
+                  project,
+                  parts.now?.() ?? new Date(),
+                )
             : undefined),
         log,
       }),

@@ -114,6 +114,32 @@ export function makeServices(config: Config, log: Logger): Services {
     ),
   );
 
+  // Who is who in Chat, for direct messages (docs/chat.md).
+  const chatUsers = once(async () =>
+    (await import('../shared/google/chat-users')).makeChatUserDirectory(
+      config,
+      firestore,
+    ),
+  );
+
+  // Without CHAT_SPACE or CHAT_DIRECT_MESSAGES nothing of Chat is loaded.
+  const chatCards = once(async () => {
+    const chat = config.chat;
+    if (!chat || (!chat.space && !chat.directMessages)) return undefined;
+    const [{makeChatCards}, {makeChatApi}] = await Promise.all([
+      import('../shared/chat/notifier'),
+      import('../shared/google/chat'),
+    ]);
+    return makeChatCards({
+      chat,
+      api: makeChatApi(config, log),
+      users: chat.directMessages ? await chatUsers() : undefined,
+      baseUrl: await baseUrl(),
+      timezone: config.notificationTimezone,
+      log,
+    });
+  });
+
   // Group resolution as eligibility's, only for AUDITOR_PRINCIPALS groups.
   const auditors = once(async () => {
     const [{makeAuditorCheck}, identity] = await Promise.all([
@@ -141,6 +167,7 @@ export function makeServices(config: Config, log: Logger): Services {
       activator: await activator(),
       notifier: await notifier(),
       events: await events(),
+      chat: await chatCards(),
       log,
     });
   });
@@ -224,23 +251,44 @@ export function makeServices(config: Config, log: Logger): Services {
       });
     }),
     reconciler: once(async () => {
-      const [{makeReconciler}, grants, requests, rm, publisher] =
+      const [{makeReconciler}, grants, requests, rm, publisher, cards] =
         await Promise.all([
           import('../shared/grants/reconcile'),
           grantStore(),
           store(),
           resourceManager(),
           events(),
+          chatCards(),
         ]);
       return makeReconciler({
         grants,
         requests,
         events: publisher,
+        chat: cards,
         iam: rm.makeProjectIamClient(config, log),
         log,
       });
     }),
     isAuditor: async email => (await auditors()).isAuditor(email),
+    chat: {
+      verifier: once(async () =>
+        (await import('../shared/chat/verifier')).makeChatVerifier({
+          chat: config.chat,
+          runtime: config.runtime,
+          log,
+        }),
+      ),
+      app: once(async () =>
+        (await import('../shared/chat/app')).makeChatApp({
+          approvals,
+          // Kept even without direct messages, for when they are turned on.
+          users: await chatUsers(),
+          baseUrl: await baseUrl(),
+          timezone: config.notificationTimezone,
+          log,
+        }),
+      ),
+    },
     readiness: once(async () => {
       const [{makeReadiness}, {resolveAudience}, compute] = await Promise.all([
         import('../shared/health'),

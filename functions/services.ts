@@ -7,6 +7,7 @@
  */
 import type {SelfActivation} from '../shared/activation/self-activation';
 import type {ApprovalService} from '../shared/approvals/service';
+import type {ChatApp} from '../shared/chat/app';
 import type {Config} from '../shared/config';
 import type {EntitlementListing} from '../shared/eligibility/listing';
 import type {Reconciler} from '../shared/grants/reconcile';
@@ -34,4 +35,12 @@ export interface Services {
   isAuditor(email: string): Promise<boolean>;
   /** The checks of `GET /health/ready`. */
   readiness(): Promise<Readiness>;
+  /**
+   * The Google Chat app (target `chat`): its token verifier and its event
+   * handling. Nothing of it is loaded until the target's first call.
+   */
+  chat?: {
+    verifier(): Promise<IdentityVerifier>;
+    app(): Promise<ChatApp>;
+  };
 }

@@ -30,6 +30,9 @@ const ROUTE_GROUPS = {
   /** Reconciliation, as Cloud Scheduler calls it (no IAP). */
   reconcile: async (): Promise<RouteFactory> =>
     (await import('./reconcile/routes')).makeReconcileRoutes,
+  /** The Google Chat app's endpoint (no IAP: Chat's own token). */
+  chat: async (): Promise<RouteFactory> =>
+    (await import('./chat/routes')).makeChatRoutes,
   /** The single-page UI and the request page that mail links open. */
   web: async (): Promise<RouteFactory> =>
     (await import('./web/routes')).makeWebRoutes,
@@ -48,12 +51,26 @@ export const TARGETS = {
   approve: ['approve'],
   web: ['web'],
   reconcile: ['reconcile'],
+  chat: ['chat'],
   app: ['roles', 'activate', 'approve', 'grants', 'web'],
 } as const satisfies Record<string, readonly RouteGroup[]>;
 
 export type TargetName = keyof typeof TARGETS;
 
-/** Builds a target: IAP first, then its routes. */
+/**
+ * Whose token a target checks before its routes: IAP's, except for `chat`,
+ * which Google Chat calls with its own (shared/chat/verifier.ts).
+ */
+function verifierOf(name: TargetName, services: Services) {
+  return name === 'chat'
+    ? async () => {
+        if (!services.chat) throw new Error('Google Chat is not wired');
+        return services.chat.verifier();
+      }
+    : () => services.verifier();
+}
+
+/** Builds a target: its verifier first, then its routes. */
 export async function buildTarget(
   name: TargetName,
   services: Services,
@@ -62,11 +79,12 @@ export async function buildTarget(
     HEALTH_ROUTES(),
     ...TARGETS[name].map(group => ROUTE_GROUPS[group]()),
   ]);
+  const verifier = verifierOf(name, services);
   return makeHttpFunction({
     routes: factories.flatMap(make => make(services)),
     // The verifier is built on the first request that needs an identity.
     verifier: {
-      verify: async headers => (await services.verifier()).verify(headers),
+      verify: async headers => (await verifier()).verify(headers),
     },
     log: services.log,
     projectId: services.config.projectId,

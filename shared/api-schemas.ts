@@ -138,6 +138,13 @@ const EventStatusSchema = z.object({
   error: z.string().optional(),
 });
 
+const ChatStatusSchema = z.object({
+  delivered: z.boolean(),
+  error: z.string().optional(),
+  messages: z.array(z.string()),
+  final: z.boolean().optional(),
+});
+
 export const AccessRequestSchema = z.object({
   id: z.string(),
   project: z.string(),
@@ -161,6 +168,7 @@ export const AccessRequestSchema = z.object({
   error: z.string().optional(),
   notification: DeliveryStatusSchema.optional(),
   event: EventStatusSchema.optional(),
+  chat: ChatStatusSchema.optional(),
   lastRemindedAt: time.optional(),
 });
 
@@ -231,5 +239,6 @@ export const ReconcileResponseSchema = z.object({
   bindingsPurged: z.number().int(),
   policiesWritten: z.number().int(),
   requestsSettled: z.number().int(),
+  cardsUpdated: z.number().int(),
   errors: z.array(z.object({project: z.string(), error: z.string()})),
 });

@@ -21,6 +21,33 @@ import {
 export const ResourceCatalog = ['AssetInventory', 'PolicyAnalyzer'] as const;
 export type ResourceCatalog = (typeof ResourceCatalog)[number];
 
+/**
+ * Google's certificates for Chat's two kinds of bearer token (docs/chat.md),
+ * each a JSON object of key id to PEM, as the IAP key URL serves its keys:
+ * Google's OIDC ID tokens (audience: the endpoint URL), and the tokens Chat
+ * signs itself (audience: the project number).
+ */
+export const GOOGLE_OIDC_CERTS_URL =
+  'https://www.googleapis.com/oauth2/v1/certs';
+export const GOOGLE_CHAT_CERTS_URL =
+  'https://www.googleapis.com/service_accounts/v1/metadata/x509/chat@system.gserviceaccount.com';
+
+/** The audience Chat's tokens carry, as CHAT_AUDIENCE names it. */
+export type ChatAudience =
+  {kind: 'endpointUrl'; url: string} | {kind: 'projectNumber'; number: string};
+
+/** The Chat settings (docs/chat.md); absent when no CHAT_* variable is set. */
+export interface ChatConfig {
+  /** CHAT_SPACE: `spaces/<id>`, where every request's card is posted. */
+  space?: string;
+  /** CHAT_DIRECT_MESSAGES: a card to each reviewer the app can reach. */
+  directMessages: boolean;
+  /** CHAT_AUDIENCE: what the `chat` target pins; it refuses to serve without. */
+  audience?: ChatAudience;
+  /** CHAT_PUBLIC_KEYS_URL, else Google's for the audience's kind. */
+  publicKeysUrl: string;
+}
+
 /** Google's public IAP signing keys (JSON object of key id to PEM). */
 export const GOOGLE_IAP_PUBLIC_KEYS_URL =
   'https://www.gstatic.com/iap/verify/public_key';
@@ -85,6 +112,8 @@ export interface Config {
    * name lives in GOOGLE_CLOUD_PROJECT); undefined: no events are published.
    */
   notificationTopic?: string;
+  /** Google Chat (docs/chat.md); undefined: no Chat code is ever loaded. */
+  chat?: ChatConfig;
   /** GRANT_RETENTION_DAYS: how long a grant record is kept after its end. */
   grantRetentionDays: number;
   /**
@@ -124,6 +153,7 @@ export interface Config {
     secretManager?: string;
     /** PUBSUB_ENDPOINT, or `http://` + PUBSUB_EMULATOR_HOST (no credentials). */
     pubsub?: string;
+    chat?: string;
     /** GCE_METADATA_HOST, `host:port`. */
     metadataHost?: string;
   };
@@ -311,6 +341,34 @@ const bool = (fallback: boolean) =>
     String(fallback),
   );
 
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * CHAT_AUDIENCE: digits are the project number (tokens Chat signs itself),
+ * an http(s) URL the endpoint URL (Google's OIDC ID tokens); an http URL
+ * is only for local stand-ins and is refused on Cloud Run with the key URL.
+ */
+export function parseChatAudience(v: string): ChatAudience | undefined {
+  if (/^[0-9]{1,20}$/.test(v)) return {kind: 'projectNumber', number: v};
+  if (!isHttpUrl(v)) return undefined;
+  const u = new URL(v);
+  return u.search || u.hash ? undefined : {kind: 'endpointUrl', url: v};
+}
+
+/** Google's certificate URL for tokens with this kind of audience. */
+export function googleChatKeysUrl(audience: ChatAudience | undefined): string {
+  return audience?.kind === 'endpointUrl'
+    ? GOOGLE_OIDC_CERTS_URL
+    : GOOGLE_CHAT_CERTS_URL;
+}
+
 const baseUrl = optionalString.refine(v => {
   if (v === undefined) return true;
   try {
@@ -428,6 +486,19 @@ const schema = z.object({
     'a Pub/Sub topic name, or projects/<project>/topics/<topic>',
   ),
   GRANT_RETENTION_DAYS: count(400, 1, 3650),
+  CHAT_SPACE: optionalString.refine(
+    v => v === undefined || /^spaces\/[A-Za-z0-9_-]{1,128}$/.test(v),
+    'a Chat space name such as spaces/AAAAxxxxxxx',
+  ),
+  CHAT_DIRECT_MESSAGES: bool(false),
+  CHAT_AUDIENCE: optionalString.refine(
+    v => v === undefined || parseChatAudience(v) !== undefined,
+    'the project number of the Chat app (digits), or its https endpoint URL',
+  ),
+  CHAT_PUBLIC_KEYS_URL: optionalString.refine(
+    v => v === undefined || isHttpUrl(v),
+    'an http(s) URL',
+  ),
   AUDITOR_PRINCIPALS: optionalString,
   BACKEND_CONNECT_TIMEOUT: seconds(5),
   BACKEND_READ_TIMEOUT: seconds(20),
@@ -463,14 +534,7 @@ const schema = z.object({
     'a region such as europe-west1',
   ),
   IAP_PUBLIC_KEYS_URL: withDefault(
-    z.string().refine(v => {
-      try {
-        const u = new URL(v);
-        return u.protocol === 'https:' || u.protocol === 'http:';
-      } catch {
-        return false;
-      }
-    }, 'an http(s) URL'),
+    z.string().refine(isHttpUrl, 'an http(s) URL'),
     GOOGLE_IAP_PUBLIC_KEYS_URL,
   ),
   IAP_VERIFY_AUDIENCE: bool(true),
@@ -498,6 +562,7 @@ const schema = z.object({
   COMPUTE_ENDPOINT: baseUrl,
   SECRETMANAGER_ENDPOINT: baseUrl,
   PUBSUB_ENDPOINT: baseUrl,
+  CHAT_ENDPOINT: baseUrl,
   PUBSUB_EMULATOR_HOST: hostPort,
   GCE_METADATA_HOST: hostPort,
   K_SERVICE: optionalString,
@@ -519,15 +584,67 @@ function show(name: string, value: string | undefined): string {
 export function keyUrlProblem(
   publicKeysUrl: string,
   runtime: Config['runtime'],
+  rule: {variable: string; google: string} = {
+    variable: 'IAP_PUBLIC_KEYS_URL',
+    google: GOOGLE_IAP_PUBLIC_KEYS_URL,
+  },
 ): string | undefined {
   const variable = runtime.kService
     ? 'K_SERVICE'
     : runtime.gaeService
       ? 'GAE_SERVICE'
       : undefined;
-  if (!variable || publicKeysUrl === GOOGLE_IAP_PUBLIC_KEYS_URL)
+  if (!variable || publicKeysUrl === rule.google) return undefined;
+  return `${rule.variable}=${JSON.stringify(publicKeysUrl)}: expected ${rule.google} (or unset) while ${variable} is set`;
+}
+
+/** The same rule for Chat's certificate URL (docs/chat.md). */
+export function chatKeyUrlProblem(
+  chat: Pick<ChatConfig, 'audience' | 'publicKeysUrl'>,
+  runtime: Config['runtime'],
+): string | undefined {
+  return keyUrlProblem(chat.publicKeysUrl, runtime, {
+    variable: 'CHAT_PUBLIC_KEYS_URL',
+    google: googleChatKeysUrl(chat.audience),
+  });
+}
+
+/**
+ * The Chat settings, or undefined when none of CHAT_SPACE,
+ * CHAT_DIRECT_MESSAGES, CHAT_AUDIENCE and CHAT_PUBLIC_KEYS_URL is set
+ * (CHAT_ENDPOINT alone is only where the API is). Bad values were named by
+ * the schema already; they read as unset here.
+ */
+function chatConfig(
+  v: {
+    CHAT_SPACE?: string;
+    CHAT_DIRECT_MESSAGES?: boolean;
+    CHAT_AUDIENCE?: string;
+    CHAT_PUBLIC_KEYS_URL?: string;
+  },
+  env: Env,
+): ChatConfig | undefined {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  if (
+    ![
+      'CHAT_SPACE',
+      'CHAT_DIRECT_MESSAGES',
+      'CHAT_AUDIENCE',
+      'CHAT_PUBLIC_KEYS_URL',
+    ].some(set)
+  ) {
     return undefined;
-  return `IAP_PUBLIC_KEYS_URL=${JSON.stringify(publicKeysUrl)}: expected ${GOOGLE_IAP_PUBLIC_KEYS_URL} (or unset) while ${variable} is set`;
+  }
+  const audience =
+    v.CHAT_AUDIENCE !== undefined
+      ? parseChatAudience(v.CHAT_AUDIENCE)
+      : undefined;
+  return {
+    ...(v.CHAT_SPACE ? {space: v.CHAT_SPACE} : {}),
+    directMessages: v.CHAT_DIRECT_MESSAGES ?? false,
+    ...(audience ? {audience} : {}),
+    publicKeysUrl: v.CHAT_PUBLIC_KEYS_URL ?? googleChatKeysUrl(audience),
+  };
 }
 
 /**
@@ -684,6 +801,24 @@ export function loadConfig(env: Env = process.env): Config {
     if (keyUrl) problems.push(keyUrl);
   }
 
+  const chat = chatConfig(v, env);
+  if (chat) {
+    const keyUrl = chatKeyUrlProblem(chat, {
+      kService: v.K_SERVICE,
+      gaeService: v.GAE_SERVICE,
+    });
+    if (keyUrl) problems.push(keyUrl);
+    if (
+      chat.audience?.kind === 'endpointUrl' &&
+      chat.audience.url.startsWith('http:') &&
+      (v.K_SERVICE || v.GAE_SERVICE)
+    ) {
+      problems.push(
+        `CHAT_AUDIENCE=${show('CHAT_AUDIENCE', v.CHAT_AUDIENCE)}: expected an https URL (or the project number) on Cloud Run`,
+      );
+    }
+  }
+
   if (problems.length > 0 || scope === undefined || 'error' in compiled) {
     throw new ConfigurationError(problems);
   }
@@ -728,6 +863,7 @@ export function loadConfig(env: Env = process.env): Config {
     notifySelfActivation:
       'value' in selfActivation ? selfActivation.value : undefined,
     notificationTopic: topic,
+    ...(chat ? {chat} : {}),
     grantRetentionDays: all.GRANT_RETENTION_DAYS,
     auditorPrincipals: 'value' in auditors ? auditors.value : [],
     backend: {
@@ -759,6 +895,7 @@ export function loadConfig(env: Env = process.env): Config {
       ),
       compute: all.COMPUTE_ENDPOINT?.replace(/\/+$/, ''),
       secretManager: all.SECRETMANAGER_ENDPOINT?.replace(/\/+$/, ''),
+      chat: all.CHAT_ENDPOINT?.replace(/\/+$/, ''),
       pubsub:
         all.PUBSUB_ENDPOINT?.replace(/\/+$/, '') ??
         (all.PUBSUB_EMULATOR_HOST

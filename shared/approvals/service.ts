@@ -37,6 +37,7 @@ import {
   makeRecordedActivator,
 } from '../grants/recorded-activation';
 import type {
+  ChatCards,
   EventPublisher,
   GrantStore,
   MailEvent,
@@ -58,9 +59,17 @@ export interface ApprovalServiceDeps {
   notifier: Pick<Notifier, 'notify'>;
   /** Publishes to NOTIFICATION_TOPIC; absent when it is not set. */
   events?: EventPublisher;
+  /** The cards in Google Chat; absent without CHAT_SPACE or CHAT_DIRECT_MESSAGES. */
+  chat?: ChatCards;
   log: Logger;
   now?: () => Date;
 }
+
+/**
+ * Where a decision came from, as its audit event says: the HTTP API (the web
+ * page, the CLI) or a card in Google Chat (docs/chat.md).
+ */
+export type Channel = 'http' | 'chat';
 
 /** A request for approval as an entry point read it; checked by `create`. */
 export interface NewRequestInput {
@@ -80,8 +89,18 @@ export interface ApprovalService {
     state?: RequestState,
   ): Promise<AccessRequest[]>;
   get(user: string, id: string): Promise<AccessRequest>;
-  approve(user: string, id: string, comment?: string): Promise<AccessRequest>;
-  deny(user: string, id: string, reason: string): Promise<AccessRequest>;
+  approve(
+    user: string,
+    id: string,
+    comment?: string,
+    channel?: Channel,
+  ): Promise<AccessRequest>;
+  deny(
+    user: string,
+    id: string,
+    reason: string,
+    channel?: Channel,
+  ): Promise<AccessRequest>;
   withdraw(user: string, id: string): Promise<AccessRequest>;
   remind(user: string, id: string): Promise<AccessRequest>;
 }
@@ -124,7 +143,7 @@ function checkPerson(user: string): void {
 export function makeApprovalService(
   deps: ApprovalServiceDeps,
 ): ApprovalService {
-  const {store, eligibility, activator, notifier, events, log} = deps;
+  const {store, eligibility, activator, notifier, events, chat, log} = deps;
   const now = deps.now ?? (() => new Date());
   const ledger = makeRecordedActivator({
     activator,
@@ -192,8 +211,33 @@ export function makeApprovalService(
   }
 
   /**
-   * Mails the people concerned and publishes the event, side by side, before
-   * the caller answers (Cloud Run throttles the CPU after the response).
+   * Posts the request's card (a new request, a reminder) or brings its cards
+   * up to date (any other change), when Chat is set up, and records where
+   * they are as `mail` records a mail's outcome; never fails the call.
+   */
+  async function cards(
+    request: AccessRequest,
+    post: boolean,
+  ): Promise<AccessRequest> {
+    if (!chat) return request;
+    if (!post && !request.chat?.messages.length) return request;
+    const status = await (post ? chat.post(request) : chat.update(request));
+    try {
+      await store.setChat(request.id, status);
+    } catch (e) {
+      log.warn(
+        'Could not record the Chat outcome',
+        {event: 'chat.recordFailed', requestId: request.id},
+        {error: e},
+      );
+    }
+    return {...request, chat: status};
+  }
+
+  /**
+   * Mails the people concerned, publishes the event and posts or updates the
+   * Chat cards, side by side, before the caller answers (Cloud Run throttles
+   * the CPU after the response).
    */
   async function notify(
     request: AccessRequest,
@@ -201,11 +245,16 @@ export function makeApprovalService(
     type?: EventType,
     actor?: string,
   ): Promise<AccessRequest> {
-    const [mailed, published] = await Promise.all([
+    const [mailed, published, carded] = await Promise.all([
       mail(mailEvent, request),
       type ? publish(type, request, actor) : request,
+      cards(request, mailEvent === 'requested' || mailEvent === 'reminded'),
     ]);
-    return published.event ? {...mailed, event: published.event} : mailed;
+    return {
+      ...mailed,
+      ...(published.event ? {event: published.event} : {}),
+      ...(carded.chat ? {chat: carded.chat} : {}),
+    };
   }
 
   /** One state change by `user`, refused with 404 for anyone who may not see it. */
@@ -323,7 +372,10 @@ export function makeApprovalService(
         failed = await recordOutcome(approved, error);
       } finally {
         // Told even when the outcome could not be recorded.
-        await publish('ActivationFailed', failed, approver);
+        await Promise.all([
+          publish('ActivationFailed', failed, approver),
+          cards(failed, false),
+        ]);
       }
       throw e;
     }
@@ -474,11 +526,11 @@ export function makeApprovalService(
       return asRead(request, now());
     },
 
-    approve(user, id, comment) {
+    approve(user, id, comment, channel = 'http') {
       return audited(
         'api.approveRequest',
         {user, requestId: id},
-        {comment: auditedInput(comment)},
+        {comment: auditedInput(comment), channel},
         async () => {
           checkPerson(user);
           const current = await store.get(id);
@@ -509,16 +561,19 @@ export function makeApprovalService(
             type: 'approve',
             ...(comment !== undefined ? {comment} : {}),
           });
-          return write ? activate(request, user) : asRead(request, now());
+          // Not yet enough approvals: no mail, but the cards show the count.
+          return write
+            ? activate(request, user)
+            : asRead(await cards(request, false), now());
         },
       );
     },
 
-    deny(user, id, reason) {
+    deny(user, id, reason, channel = 'http') {
       return audited(
         'api.denyRequest',
         {user, requestId: id},
-        {reason: auditedInput(reason)},
+        {reason: auditedInput(reason), channel},
         async () => {
           checkPerson(user);
           const current = await store.get(id);

@@ -42,6 +42,17 @@ export interface EventStatus {
   error?: string;
 }
 
+/** Where the request's Google Chat cards are, and how their last post went. */
+export interface ChatStatus {
+  delivered: boolean;
+  /** Safe to show: what went wrong with Chat. */
+  error?: string;
+  /** The cards' messages (`spaces/<s>/messages/<m>`), oldest first. */
+  messages: string[];
+  /** The cards show an outcome and have no buttons left. */
+  final?: boolean;
+}
+
 /** The `Request` of docs/design.md §2.1; times are RFC 3339 UTC strings. */
 export interface AccessRequest {
   /** 128 random bits, base64url. */
@@ -66,6 +77,8 @@ export interface AccessRequest {
   notification?: NotificationStatus;
   /** The last event published about the request; absent without NOTIFICATION_TOPIC. */
   event?: EventStatus;
+  /** The request's Chat cards; absent without CHAT_SPACE or CHAT_DIRECT_MESSAGES. */
+  chat?: ChatStatus;
   /**
    * RFC 3339 UTC: when the requester last sent a reminder; absent until the
    * first (the cooldown then counts from `createdAt`).

@@ -15,11 +15,12 @@ import type {AuthClient, GoogleAuth} from 'google-auth-library';
 import {apiHttpFetch} from '../node-http-fetch';
 import {useNodeHttpForGcpMetadata} from './metadata-transport';
 
-let adc: AuthClient | GoogleAuth | undefined;
+/** ADC's clients by scope: Chat's app authentication needs its own. */
+const adc = new Map<string, AuthClient | GoogleAuth>();
 /** One client for every plain-http stand-in: it holds no credentials. */
 let anonymous: AuthClient | undefined;
 
-const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+export const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
 /** True when the endpoint is a plain-http URL (a local stand-in). */
 export function isPlainHttp(endpoint: string | undefined): boolean {
@@ -57,7 +58,7 @@ export function metadataServerCredentials(
 }
 
 /** The instance's credentials: the metadata server's, or ADC's own choice. */
-function defaultCredentials(): AuthClient | GoogleAuth {
+function defaultCredentials(scope: string): AuthClient | GoogleAuth {
   // ADC's detection and token fetch go through gcp-metadata's gaxios.
   useNodeHttpForGcpMetadata();
   const transporterOptions = {fetchImplementation: apiHttpFetch};
@@ -65,7 +66,7 @@ function defaultCredentials(): AuthClient | GoogleAuth {
   if (metadataServerCredentials(process.env, fs.existsSync)) {
     const {Compute} =
       require('google-auth-library/build/src/auth/computeclient') as typeof import('google-auth-library/build/src/auth/computeclient');
-    const compute = new Compute({scopes: [CLOUD_PLATFORM], transporterOptions});
+    const compute = new Compute({scopes: [scope], transporterOptions});
     // As ADC does for the client it picks.
     const quotaProject = process.env.GOOGLE_CLOUD_QUOTA_PROJECT;
     if (quotaProject) compute.quotaProjectId = quotaProject;
@@ -74,14 +75,18 @@ function defaultCredentials(): AuthClient | GoogleAuth {
   const {GoogleAuth} =
     require('google-auth-library') as typeof import('google-auth-library');
   return new GoogleAuth({
-    scopes: [CLOUD_PLATFORM],
+    scopes: [scope],
     clientOptions: {transporterOptions},
   });
 }
 
-/** An anonymous client for plain http, else Application Default Credentials. */
+/**
+ * An anonymous client for plain http, else Application Default Credentials
+ * for `scope` (cloud-platform unless an API needs its own, as Chat does).
+ */
 export function authFor(
   endpoint: string | undefined,
+  scope: string = CLOUD_PLATFORM,
 ):
   | {kind: 'anonymous'; client: AuthClient}
   | {kind: 'adc'; auth: AuthClient | GoogleAuth} {
@@ -96,14 +101,19 @@ export function authFor(
     }
     return {kind: 'anonymous', client: anonymous};
   }
-  adc ??= defaultCredentials();
-  return {kind: 'adc', auth: adc};
+  let auth = adc.get(scope);
+  if (!auth) {
+    auth = defaultCredentials(scope);
+    adc.set(scope, auth);
+  }
+  return {kind: 'adc', auth};
 }
 
 /** Sends a request through whichever client `authFor` chose. */
 export function requester(
   endpoint: string | undefined,
+  scope?: string,
 ): AuthClient | GoogleAuth {
-  const a = authFor(endpoint);
+  const a = authFor(endpoint, scope);
   return a.kind === 'anonymous' ? a.client : a.auth;
 }

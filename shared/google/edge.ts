@@ -166,6 +166,7 @@ const API_NAMES = new Map<string, string>([
   ['compute', 'Compute Engine'],
   ['secretmanager', 'Secret Manager'],
   ['pubsub', 'Pub/Sub'],
+  ['chat', 'Google Chat'],
   ['metadata', 'The metadata server'],
 ]);
 
@@ -314,9 +315,11 @@ export interface JsonRequest {
    */
   endpoint: string | undefined;
   url: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   data?: unknown;
   headers?: Record<string, string>;
+  /** The OAuth scope, when the API needs another than cloud-platform. */
+  scope?: string;
 }
 
 /**
@@ -331,9 +334,9 @@ export function callGoogleJson<T>(
   policy: RetryPolicy,
   request: JsonRequest,
 ): Promise<T> {
-  const {endpoint, ...rest} = request;
+  const {endpoint, scope, ...rest} = request;
   return callGoogle(site, log, policy, async timeout => {
-    const res = await requester(endpoint).request<T>({
+    const res = await requester(endpoint, scope).request<T>({
       ...rest,
       timeout,
       retry: false,

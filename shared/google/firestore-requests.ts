@@ -16,6 +16,7 @@ import type {RequestStore} from '../ports';
 import type {Verdict} from '../approvals/transition';
 import {
   AccessRequest,
+  ChatStatus,
   EventStatus,
   FINAL_STATES,
   NotificationStatus,
@@ -111,6 +112,16 @@ export function makeFirestoreRequestStore(
   const bounded = <T>(operation: Promise<T>) =>
     withDeadline(operation, deadlineMs);
 
+  /** One field of a request's record, touching nothing else. */
+  async function setField(id: string, field: Partial<AccessRequest>) {
+    count('write');
+    try {
+      await bounded(collection.doc(id).update(field));
+    } catch (e) {
+      throw translate(e);
+    }
+  }
+
   return {
     async create(request) {
       count('write');
@@ -166,23 +177,10 @@ export function makeFirestoreRequestStore(
       return {request: verdict.request, activate: verdict.activate};
     },
 
-    async setNotification(id, status: NotificationStatus) {
-      count('write');
-      try {
-        await bounded(collection.doc(id).update({notification: status}));
-      } catch (e) {
-        throw translate(e);
-      }
-    },
-
-    async setEvent(id, status: EventStatus) {
-      count('write');
-      try {
-        await bounded(collection.doc(id).update({event: status}));
-      } catch (e) {
-        throw translate(e);
-      }
-    },
+    setNotification: (id, status: NotificationStatus) =>
+      setField(id, {notification: status}),
+    setEvent: (id, status: EventStatus) => setField(id, {event: status}),
+    setChat: (id, status: ChatStatus) => setField(id, {chat: status}),
 
     async listByState(state, limit) {
       count('query');

@@ -33,6 +33,7 @@ export function makeRequestStore(
     setNotification: async (id, status) =>
       (await store()).setNotification(id, status),
     setEvent: async (id, status) => (await store()).setEvent(id, status),
+    setChat: async (id, status) => (await store()).setChat(id, status),
     list: async query => (await store()).list(query),
     listByState: async (state, limit) =>
       (await store()).listByState(state, limit),

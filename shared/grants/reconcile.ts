@@ -12,7 +12,9 @@
  *   (an IAM write that landed after our client gave up);
  * - reports activation bindings that no record accounts for (orphans);
  * - purges every expired activation binding, so that it stops counting
- *   against IAM's limits.
+ *   against IAM's limits;
+ * - brings the Chat cards of requests settled here, and of requests that
+ *   expired, up to date (docs/chat.md).
  *
  * Each policy is written at most once per run (with the etag read; a
  * conflict leaves it to the next run), and not at all when nothing changed.
@@ -29,7 +31,10 @@ import {parseActivation} from '../eligibility/conditions';
 import {AppError, ConflictError, NotFoundError} from '../errors';
 import {grantFacts} from '../events/events';
 import type {Logger} from '../log';
+import type {AccessRequest} from '../approvals/types';
+import {effectiveState} from '../approvals/transition';
 import type {
+  ChatCards,
   EventPublisher,
   GrantStore,
   IamBinding,
@@ -58,6 +63,8 @@ export interface ReconcileSummary {
   policiesWritten: number;
   /** APPROVED requests whose outcome was recorded on their grant only. */
   requestsSettled: number;
+  /** Requests whose Chat cards were brought up to date (settled, expired). */
+  cardsUpdated: number;
   /** Projects that could not be read or written, with the reason. */
   errors: Array<{project: string; error: string}>;
 }
@@ -73,6 +80,8 @@ export interface ReconcilerDeps {
   requests?: RequestStore;
   /** Publishes ActivationExternallyModified; absent without NOTIFICATION_TOPIC. */
   events?: EventPublisher;
+  /** The requests' Chat cards; absent without CHAT_SPACE or CHAT_DIRECT_MESSAGES. */
+  chat?: ChatCards;
   log: Logger;
   now?: () => Date;
   /** Projects read at once. */
@@ -151,7 +160,9 @@ function activationEnd(binding: IamBinding): Date | undefined {
 }
 
 export function makeReconciler(deps: ReconcilerDeps): Reconciler {
-  const {grants: store, iam, requests, log} = deps;
+  const {grants: store, iam, requests, chat, log} = deps;
+  // Counted across the run's steps (reset by each run).
+  let cardsTouched = 0;
   const now = deps.now ?? (() => new Date());
   const concurrency = deps.concurrency ?? 8;
 
@@ -220,6 +231,49 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
     }
   }
 
+  /** Brings a request's Chat cards up to date; never fails the run. */
+  async function updateCards(request: AccessRequest): Promise<boolean> {
+    if (!chat || !requests || !request.chat?.messages.length) return false;
+    const status = await chat.update(request);
+    try {
+      await requests.setChat(request.id, status);
+    } catch (e) {
+      log.warn(
+        'Could not record the Chat outcome',
+        {event: 'chat.recordFailed', requestId: request.id},
+        {error: e},
+      );
+    }
+    cardsTouched++;
+    return true;
+  }
+
+  /**
+   * Requests that expired while their cards still offer Approve and Deny:
+   * nothing else ever changes them, so the run updates their cards once
+   * (`final` then keeps them out of the next runs).
+   */
+  async function closeExpiredCards(summary: ReconcileSummary): Promise<void> {
+    if (!chat || !requests) return;
+    let pending;
+    try {
+      pending = await requests.listByState('PENDING', 500);
+    } catch (e) {
+      summary.errors.push({
+        project: '(requests)',
+        error:
+          e instanceof AppError ? e.message : 'The requests could not be read',
+      });
+      return;
+    }
+    const at = now();
+    for (const r of pending) {
+      if (effectiveState(r, at) !== 'EXPIRED') continue;
+      if (!r.chat?.messages.length || r.chat.final) continue;
+      await updateCards(r);
+    }
+  }
+
   /** Settles the request that made a grant, when it still waits for it. */
   async function settleRequest(grant: Grant, error?: string): Promise<boolean> {
     if (!requests || grant.origin === 'self') return false;
@@ -228,11 +282,12 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
         ? {type: 'activated', start: grant.start}
         : {type: 'activationFailed', start: grant.start, error};
     try {
-      await requests.change(grant.origin, current =>
+      const {request} = await requests.change(grant.origin, current =>
         current
           ? transition(current, action, SYSTEM, now())
           : {ok: false, error: new NotFoundError('Request not found')},
       );
+      await updateCards(request);
       return true;
     } catch (e) {
       // Already settled, or moved on: the grant record is what counts here.
@@ -406,8 +461,10 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
         bindingsPurged: 0,
         policiesWritten: 0,
         requestsSettled: 0,
+        cardsUpdated: 0,
         errors: [],
       };
+      cardsTouched = 0;
       const recent = await store.listRecent(
         new Date(started.getTime() - RECONCILE_LOOKBACK_MS),
       );
@@ -440,6 +497,8 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
         Array.from({length: Math.min(concurrency, projects.length)}, worker),
       );
       await settleApproved(summary, recent);
+      await closeExpiredCards(summary);
+      summary.cardsUpdated = cardsTouched;
       log.notice(
         `Reconciliation: ${summary.projectsRead} projects read, ${summary.grantsSettled} grants settled, ${summary.driftFound} drifted, ${summary.orphans.length} orphans, ${summary.bindingsPurged} bindings purged, ${summary.policiesWritten} policies written`,
         {event: 'reconcile.run'},

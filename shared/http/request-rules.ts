@@ -19,15 +19,21 @@ export function header(req: Request, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The POST rules: JSON only, the CSRF header, 64 KiB. Returns the body. */
-export function checkPost(req: Request): unknown {
+/**
+ * The POST rules: JSON only, the CSRF header (unless the route's caller
+ * proves itself with a bearer token), 64 KiB. Returns the body.
+ */
+export function checkPost(
+  req: Request,
+  options: {csrfHeader: boolean} = {csrfHeader: true},
+): unknown {
   const contentType = header(req, 'content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
     throw new UnsupportedMediaTypeError(
       'Content-Type must be application/json',
     );
   }
-  if (header(req, 'x-jit-access') !== '1') {
+  if (options.csrfHeader && header(req, 'x-jit-access') !== '1') {
     throw new InvalidArgumentError('The header X-JIT-Access: 1 is required');
   }
   const raw = (req as Request & {rawBody?: Buffer}).rawBody;

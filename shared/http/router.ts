@@ -57,6 +57,12 @@ export interface Route {
   handle(ctx: RouteContext): Promise<JsonResult | undefined>;
   /** Skip IAP: only `GET /health`. */
   public?: boolean;
+  /**
+   * A POST from a caller that proves itself with a bearer token (Google
+   * Chat), which sends no `X-JIT-Access` header: with no ambient credential
+   * (no cookie, no IAP session) there is no request to forge.
+   */
+  bearerOnly?: boolean;
 }
 
 interface CompiledRoute {
@@ -203,7 +209,10 @@ async function respond(
     user: Identity | undefined;
   },
 ): Promise<void> {
-  const body = route.method === 'POST' ? checkPost(c.req) : undefined;
+  const body =
+    route.method === 'POST'
+      ? checkPost(c.req, {csrfHeader: !route.bearerOnly})
+      : undefined;
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(c.req.query ?? {})) {
     const first = Array.isArray(v) ? v[0] : v;

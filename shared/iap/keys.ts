@@ -1,5 +1,6 @@
 /**
- * IAP's public signing keys: fetched from IAP_PUBLIC_KEYS_URL through
+ * Public signing keys, IAP's (and Google Chat's, shared/chat/verifier.ts):
+ * fetched from IAP_PUBLIC_KEYS_URL (CHAT_PUBLIC_KEYS_URL) through
  * google-auth-library's HTTP client (gaxios, so HTTPS_PROXY and
  * NODE_EXTRA_CA_CERTS apply), cached as the response's `Cache-Control:
  * max-age` says, and refetched on an unknown key id at most once a minute.
@@ -77,8 +78,11 @@ export function makeKeyStore(options: {
   now: () => number;
   /** One attempt's limit; KEY_FETCH_TIMEOUT_MS unless a test says otherwise. */
   timeoutMs?: number;
+  /** Whose keys, for messages and the log event: IAP's unless said. */
+  owner?: {name: string; event: string};
 }): KeyStore {
   const {url, log, now} = options;
+  const owner = options.owner ?? {name: 'IAP', event: 'iap.keys'};
   // Built on the first fetch: building the store loads no library.
   let client: Promise<OAuth2Client> | undefined;
   const newClient = () =>
@@ -113,8 +117,8 @@ export function makeKeyStore(options: {
       } catch (err) {
         // The library's message names the URL only; still, log our own words.
         log.error(
-          'Cannot fetch the IAP public keys',
-          {event: 'iap.keys', outcome: 'failure'},
+          `Cannot fetch the ${owner.name} public keys`,
+          {event: owner.event, outcome: 'failure'},
           {url, reason: (err as Error).message?.slice(0, 300)},
         );
         if (keys) {
@@ -123,7 +127,7 @@ export function makeKeyStore(options: {
           return keys;
         }
         throw new UnavailableError(
-          'The IAP public keys cannot be fetched; try again shortly',
+          `The ${owner.name} public keys cannot be fetched; try again shortly`,
           {cause: err},
         );
       } finally {

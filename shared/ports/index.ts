@@ -13,6 +13,7 @@
 
 export * from './asset-inventory';
 export * from './backend-services';
+export * from './chat';
 export * from './directory';
 export * from './event-publisher';
 export * from './grant-store';

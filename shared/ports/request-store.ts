@@ -5,6 +5,7 @@
 import type {Verdict} from '../approvals/transition';
 import type {
   AccessRequest,
+  ChatStatus,
   EventStatus,
   NotificationStatus,
   RequestState,
@@ -43,6 +44,8 @@ export interface RequestStore {
   setNotification(id: string, status: NotificationStatus): Promise<void>;
   /** Records the outcome of the last event published, touching nothing else. */
   setEvent(id: string, status: EventStatus): Promise<void>;
+  /** Records where the request's Chat cards are, touching nothing else. */
+  setChat(id: string, status: ChatStatus): Promise<void>;
   /** Newest first. */
   list(query: RequestQuery): Promise<AccessRequest[]>;
   /** Up to `limit` stored requests in `state`, anyone's (reconciliation). */

@@ -48,6 +48,7 @@ export function fakeEndpoints(fake: FakeGoogleCloud): Record<string, string> {
     COMPUTE_ENDPOINT: fake.url,
     SECRETMANAGER_ENDPOINT: fake.url,
     PUBSUB_ENDPOINT: fake.url,
+    CHAT_ENDPOINT: fake.url,
     GCE_METADATA_HOST: fake.hostPort,
   };
 }

@@ -4,6 +4,7 @@
  */
 import type {FakeRoute} from './server';
 import {assetRoutes} from './asset';
+import {chatRoutes} from './chat';
 import {computeRoutes} from './compute';
 import {identityRoutes} from './identity';
 import {metadataRoutes} from './metadata';
@@ -21,5 +22,6 @@ export function allRoutes(): FakeRoute[] {
     ...identityRoutes,
     ...secretManagerRoutes,
     ...pubsubRoutes,
+    ...chatRoutes,
   ];
 }

@@ -67,6 +67,28 @@ export interface WorldMessage {
   publishTime: string;
 }
 
+/** A space the Chat app is a member of. */
+export interface WorldChatSpace {
+  spaceType: 'SPACE' | 'DIRECT_MESSAGE';
+  /** For a direct message: the person (`users/<id>`) on the other side. */
+  user?: string;
+  displayName?: string;
+}
+
+/** A message the Chat app posted, as the Chat API keeps it. */
+export interface WorldChatMessage {
+  /** `spaces/<s>/messages/<m>`. */
+  name: string;
+  text?: string;
+  fallbackText?: string;
+  cardsV2?: unknown[];
+  /** The `requestId` it was created with, if any (idempotency). */
+  requestId?: string;
+  /** RFC 3339. */
+  createTime: string;
+  lastUpdateTime?: string;
+}
+
 export interface World {
   organization?: {name: string; displayName?: string; domain?: string};
   folders?: WorldFolder[];
@@ -91,6 +113,14 @@ export interface World {
    * published to it so far (seed with `[]`); a topic not listed answers 404.
    */
   topics?: Record<string, WorldMessage[]>;
+  /**
+   * Google Chat: the spaces the app is in (by name `spaces/<s>`; a space not
+   * listed answers 404) and the messages it posted there, oldest first.
+   */
+  chat?: {
+    spaces?: Record<string, WorldChatSpace>;
+    messages?: WorldChatMessage[];
+  };
   /** Secret versions by name `projects/<p>/secrets/<s>/versions/<v>`: payload text. */
   secrets?: Record<string, string>;
   /**

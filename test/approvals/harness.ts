@@ -18,7 +18,14 @@ import {SMTPServer} from 'smtp-server';
 import request from 'supertest';
 import {makeActivateRoutes} from '../../functions/activate/routes';
 import {makeApproveRoutes} from '../../functions/approve/routes';
+import {makeChatRoutes} from '../../functions/chat/routes';
+import {once} from '../../functions/deps';
 import {makeGrantRoutes} from '../../functions/grants/routes';
+import {makeChatApp} from '../../shared/chat/app';
+import {makeChatCards} from '../../shared/chat/notifier';
+import {makeChatVerifier} from '../../shared/chat/verifier';
+import {makeChatApi} from '../../shared/google/chat';
+import {makeChatUserDirectory} from '../../shared/google/chat-users';
 import {
   fakeEndpoints,
   startFakeGoogleCloud,
@@ -153,6 +160,11 @@ export interface Harness {
   operations: Record<string, number>;
   /** supertest against the function. */
   http: () => ReturnType<typeof request>;
+  /**
+   * supertest against the `chat` target's routes, behind the real Chat
+   * verifier (with CHAT_AUDIENCE set).
+   */
+  chatHttp: () => ReturnType<typeof request>;
   post(path: string, user: string, body?: unknown): request.Test;
   get(path: string, user: string): request.Test;
   close(): Promise<void>;
@@ -214,11 +226,27 @@ export async function startHarness(
     baseUrl: makeBaseUrlResolver(config),
     timeoutMs: 2_000,
   });
+  // With CHAT_SPACE or CHAT_DIRECT_MESSAGES, cards go to the fake's Chat API.
+  const chatUsers = makeChatUserDirectory(config, async () => firestore);
+  const chatCards =
+    config.chat && (config.chat.space || config.chat.directMessages)
+      ? makeChatCards({
+          chat: config.chat,
+          api: makeChatApi(config, log.logger, {
+            retry: {initialDelayMs: 5, maxDelayMs: 20, deadlineMs: 2_000},
+          }),
+          users: chatUsers,
+          baseUrl: makeBaseUrlResolver(config),
+          timezone: config.notificationTimezone,
+          log: log.logger,
+        })
+      : undefined;
   const approvals = makeApprovalService({
     config,
     store,
     grants,
     ...(events ? {events} : {}),
+    ...(chatCards ? {chat: chatCards} : {}),
     eligibility,
     activator,
     notifier: smtpNotifier,
@@ -238,6 +266,25 @@ export async function startHarness(
     eligibility,
     activator,
     ...(events ? {events} : {}),
+    ...(chatCards ? {chatCards} : {}),
+    chat: {
+      // Built on the first call: without CHAT_AUDIENCE it refuses to build.
+      verifier: once(async () =>
+        makeChatVerifier({
+          chat: config.chat,
+          runtime: config.runtime,
+          log: log.logger,
+        }),
+      ),
+      app: async () =>
+        makeChatApp({
+          approvals: async () => approvals,
+          users: chatUsers,
+          baseUrl: makeBaseUrlResolver(config),
+          timezone: config.notificationTimezone,
+          log: log.logger,
+        }),
+    },
   });
   const name = `approvals${++functionCounter}`;
   functions.http(
@@ -256,6 +303,20 @@ export async function startHarness(
   );
   const server = getTestServer(name);
   const http = () => request(server);
+  const chatName = `chat${functionCounter}`;
+  functions.http(
+    chatName,
+    makeHttpFunction({
+      routes: makeChatRoutes(services),
+      verifier: {
+        verify: async headers =>
+          (await services.chat!.verifier()).verify(headers),
+      },
+      log: log.logger,
+      rateLimitPerMinute: 0,
+    }),
+  );
+  const chatServer = getTestServer(chatName);
   return {
     fake,
     iap,
@@ -268,6 +329,7 @@ export async function startHarness(
     log,
     operations,
     http,
+    chatHttp: () => request(chatServer),
     // Every answer is checked against the OpenAPI document.
     post: (path, user, body = {}) =>
       http()

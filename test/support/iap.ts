@@ -21,19 +21,22 @@ export const TEST_PROJECT_ID = 'test-project';
 export const TEST_PROJECT_NUMBER = '123456789012';
 export const TEST_AUDIENCE = `/projects/${TEST_PROJECT_NUMBER}/global/backendServices/4242`;
 
+/** A signer whose keys a key server serves (IAP's, or Google Chat's). */
+export type KeySource = Pick<IapSigner, 'publicKeys'>;
+
 export interface IapKeyServer {
   /** The URL to use as IAP_PUBLIC_KEYS_URL. */
   url: string;
   /** How many times the keys were fetched. */
   fetches(): number;
   /** Serves these signers' keys from now on (key rotation). */
-  serve(signers: IapSigner[]): void;
+  serve(signers: KeySource[]): void;
   close(): Promise<void>;
 }
 
 /** Serves `{kid: PEM}` on 127.0.0.1 with `Cache-Control: public, max-age=…`. */
 export async function startIapKeyServer(
-  signer: IapSigner | IapSigner[],
+  signer: KeySource | KeySource[],
   options: {maxAgeSeconds?: number} = {},
 ): Promise<IapKeyServer> {
   let signers = Array.isArray(signer) ? signer : [signer];

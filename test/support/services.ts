@@ -20,6 +20,7 @@ import {makeAuditorCheck} from '../../shared/grants/auditors';
 import {makeReconciler} from '../../shared/grants/reconcile';
 import {makeGrantService} from '../../shared/grants/service';
 import type {
+  ChatCards,
   DirectoryPort,
   EventPublisher,
   GrantStore,
@@ -56,6 +57,10 @@ export interface ServiceParts {
   requests?: RequestStore;
   /** The readiness checks; none unless given. */
   readinessChecks?: Record<string, () => Promise<void>>;
+  /** The Chat cards reconciliation brings up to date. */
+  chatCards?: ChatCards;
+  /** The `chat` target's verifier and app. */
+  chat?: Services['chat'];
 }
 
 function missing(what: string): never {
@@ -122,10 +127,12 @@ export function servicesOver(parts: ServiceParts): Services {
         iam: parts.iam ?? missing('IAM port'),
         ...(parts.requests ? {requests: parts.requests} : {}),
         ...(parts.events ? {events: parts.events} : {}),
+        ...(parts.chatCards ? {chat: parts.chatCards} : {}),
         log,
         ...(parts.now ? {now: parts.now} : {}),
       }),
     ),
+    ...(parts.chat ? {chat: parts.chat} : {}),
     isAuditor: email => auditors().isAuditor(email),
     readiness: once(async () =>
       makeReadiness({

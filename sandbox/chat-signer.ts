@@ -42,7 +42,10 @@ export interface ChatSigner {
  * A self-signed certificate of the key, as Google serves its keys; the
  * public key alone where openssl is missing (the verifier takes both).
  */
-function certificateOf(privateKey: crypto.KeyObject, publicPem: string): string {
+function certificateOf(
+  privateKey: crypto.KeyObject,
+  publicPem: string,
+): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-signer-'));
   try {
     const keyFile = path.join(dir, 'key.pem');
@@ -53,7 +56,17 @@ function certificateOf(privateKey: crypto.KeyObject, publicPem: string): string 
     );
     return execFileSync(
       'openssl',
-      ['req', '-x509', '-new', '-key', keyFile, '-subj', `/CN=${CHAT_SERVICE_ACCOUNT}`, '-days', '1'],
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        keyFile,
+        '-subj',
+        `/CN=${CHAT_SERVICE_ACCOUNT}`,
+        '-days',
+        '1',
+      ],
       {stdio: ['ignore', 'pipe', 'ignore']},
     ).toString('utf8');
   } catch {
@@ -75,7 +88,12 @@ export function makeChatSigner(): ChatSigner {
 
   function sign(base: Record<string, unknown>, options: ChatTokenOptions = {}) {
     const iat = Math.floor((options.now ?? Date.now()) / 1000);
-    const header = {alg: 'RS256', typ: 'JWT', kid: options.kid ?? kid, ...options.header};
+    const header = {
+      alg: 'RS256',
+      typ: 'JWT',
+      kid: options.kid ?? kid,
+      ...options.header,
+    };
     const payload = {...base, iat, exp: iat + 3600, ...options.claims};
     const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
     const signature = crypto.sign('RSA-SHA256', Buffer.from(input), privateKey);

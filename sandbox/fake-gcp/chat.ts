@@ -33,7 +33,8 @@ function chatOf(fake: FakeGoogleCloud) {
 }
 
 function messageBody(body: unknown): Partial<WorldChatMessage> | string {
-  if (typeof body !== 'object' || body === null) return 'The body is not a Message.';
+  if (typeof body !== 'object' || body === null)
+    return 'The body is not a Message.';
   const m = body as Record<string, unknown>;
   const text = typeof m.text === 'string' ? m.text : undefined;
   const cards = Array.isArray(m.cardsV2) ? m.cardsV2 : undefined;
@@ -45,7 +46,9 @@ function messageBody(body: unknown): Partial<WorldChatMessage> | string {
   }
   return {
     ...(text !== undefined ? {text} : {}),
-    ...(typeof m.fallbackText === 'string' ? {fallbackText: m.fallbackText} : {}),
+    ...(typeof m.fallbackText === 'string'
+      ? {fallbackText: m.fallbackText}
+      : {}),
     ...(cards !== undefined ? {cardsV2: cards} : {}),
   };
 }
@@ -54,7 +57,7 @@ function create(req: FakeRequest, fake: FakeGoogleCloud): FakeResponse {
   const space = `spaces/${decodeURIComponent(req.params[0]!)}`;
   const chat = chatOf(fake);
   if (!chat.spaces[space]) {
-    return googleError(404, `Requested entity was not found.`);
+    return googleError(404, 'Requested entity was not found.');
   }
   const requestId = req.query.get('requestId') ?? undefined;
   if (requestId) {
@@ -117,7 +120,12 @@ function findDirectMessage(
   const [name, space] = found;
   return {
     status: 200,
-    body: {name, spaceType: 'DIRECT_MESSAGE', singleUserBotDm: true, ...(space.displayName ? {displayName: space.displayName} : {})},
+    body: {
+      name,
+      spaceType: 'DIRECT_MESSAGE',
+      singleUserBotDm: true,
+      ...(space.displayName ? {displayName: space.displayName} : {}),
+    },
   };
 }
 

@@ -6,14 +6,16 @@
  * Identity headers sent by the browser are stripped first: only the
  * stand-in speaks for the user.
  */
-import {createHmac, randomBytes, timingSafeEqual} from 'crypto';
+import {createHash, createHmac, randomBytes, timingSafeEqual} from 'crypto';
 import * as http from 'http';
 import type {AddressInfo} from 'net';
-import type {WorldMessage, WorldPolicy} from './fake-gcp';
+import type {ChatSigner} from './chat-signer';
+import type {WorldChatMessage, WorldMessage, WorldPolicy} from './fake-gcp';
 import type {IapSigner} from './iap-signer';
 import type {MailSink} from './mail-sink';
 import {
   activationBindings,
+  chatPage,
   decodeMessage,
   eventsPage,
   iamPage,
@@ -26,6 +28,8 @@ import {
 } from './pages';
 
 export const KEYS_PATH = '/sandbox/iap/public_key';
+/** Google Chat's certificates, as the stand-in serves them (CHAT_PUBLIC_KEYS_URL). */
+export const CHAT_KEYS_PATH = '/sandbox/chat/keys';
 const COOKIE = 'jit_sandbox_user';
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded.
@@ -57,6 +61,54 @@ export interface StandInOptions {
   policies?: () => Record<string, WorldPolicy>;
   /** Where the functions listen, e.g. http://127.0.0.1:41234; set once started. */
   upstream: () => string | undefined;
+  /**
+   * Google Chat, for /sandbox/chat: the cards posted to the fake's Chat API,
+   * and the `chat` target that the stand-in calls as Chat does, with a token
+   * for the project number signed by `signer`.
+   */
+  chat?: {
+    space?: string;
+    messages: () => readonly WorldChatMessage[];
+    signer: ChatSigner;
+    projectNumber: string;
+    upstream: () => string | undefined;
+  };
+}
+
+/** A person's Chat user name in the sandbox: digits derived from the email. */
+export function sandboxChatUser(email: string): string {
+  const digest = createHash('sha256').update(email).digest();
+  return `users/1${digest.readBigUInt64BE(0).toString().padStart(20, '0')}`;
+}
+
+/** Reads a small urlencoded form body. */
+async function formBody(req: http.IncomingMessage): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 16_384) break;
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+/** What the chat target answered, in a line for /sandbox/chat. */
+function chatNote(status: number, body: Record<string, unknown>): string {
+  if (status !== 200) return `The chat target answered ${status}.`;
+  const action = body['actionResponse'] as
+    | {
+        type?: string;
+        dialogAction?: {actionStatus?: {userFacingMessage?: string}};
+      }
+    | undefined;
+  if (body['privateMessageViewer']) {
+    return `Shown only to the user who clicked: ${String(body['text'])}`;
+  }
+  const dialog = action?.dialogAction?.actionStatus?.userFacingMessage;
+  if (dialog) return `The dialog says: ${dialog}`;
+  if (action?.type === 'UPDATE_MESSAGE') return 'The card was updated.';
+  return 'Done.';
 }
 
 export interface StandIn {
@@ -306,6 +358,45 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
         page(res, 200, iamPage(policies, mac('iam')));
         return;
       }
+      case '/sandbox/chat': {
+        const chat = options.chat;
+        if (req.method === 'POST' && chat) {
+          void clickCard(req, res, url, chat);
+          return;
+        }
+        page(
+          res,
+          200,
+          chatPage(
+            chat?.space,
+            chat?.messages() ?? [],
+            options.users,
+            user,
+            mac('chat'),
+            url.searchParams.get('note') ?? undefined,
+          ),
+        );
+        return;
+      }
+      case '/sandbox/chat.json':
+        res.writeHead(200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Cache-Control': 'no-store',
+        });
+        res.end(
+          JSON.stringify({
+            space: options.chat?.space,
+            messages: [...(options.chat?.messages() ?? [])].reverse(),
+          }),
+        );
+        return;
+      case CHAT_KEYS_PATH:
+        res.writeHead(200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Cache-Control': 'public, max-age=300',
+        });
+        res.end(JSON.stringify(options.chat?.signer.publicKeys() ?? {}));
+        return;
       case '/sandbox/style.css':
         res.writeHead(200, {'Content-Type': 'text/css; charset=utf-8'});
         res.end(SANDBOX_CSS);
@@ -323,6 +414,102 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
           404,
           messagePage('Not found', `${url.pathname} is not a sandbox page.`),
         );
+    }
+  };
+
+  /**
+   * A button of /sandbox/chat: the event Chat would send for the click, as
+   * the chosen user, with Chat's token; **Deny…** opens the dialog and
+   * submits the reason given on the page.
+   */
+  const clickCard = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    chat: NonNullable<StandInOptions['chat']>,
+  ) => {
+    const form = await formBody(req);
+    const back = (note: string) => {
+      res.writeHead(303, {
+        Location: `/sandbox/chat?note=${encodeURIComponent(note)}`,
+      });
+      res.end();
+    };
+    if (url.searchParams.get('token') !== mac('chat')) {
+      page(
+        res,
+        403,
+        messagePage('Refused', 'The form is stale; reload the page.'),
+      );
+      return;
+    }
+    const as = (form.get('as') ?? '').toLowerCase();
+    const message = chat
+      .messages()
+      .find(m => m.name === url.searchParams.get('message'));
+    const fn = url.searchParams.get('fn') ?? '';
+    const upstream = chat.upstream();
+    if (!known.has(as) || !message || !upstream) {
+      back(
+        'Choose a user of the seed and a card that exists (or wait for the chat target to start).',
+      );
+      return;
+    }
+    const requestId = JSON.stringify(message.cardsV2).match(
+      /"key":"requestId","value":"([A-Za-z0-9_-]+)"/,
+    )?.[1];
+    const send = async (event: Record<string, unknown>) => {
+      const answer = await fetch(new URL('/chat', upstream), {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${chat.signer.projectNumberToken(chat.projectNumber)}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({
+          type: 'CARD_CLICKED',
+          eventTime: new Date().toISOString(),
+          user: {
+            name: sandboxChatUser(as),
+            email: as,
+            type: 'HUMAN',
+            displayName: as,
+          },
+          space: {name: message.name.split('/messages/')[0], type: 'ROOM'},
+          message: {name: message.name},
+          ...event,
+        }),
+      });
+      return {
+        status: answer.status,
+        body: (await answer.json().catch(() => ({}))) as Record<
+          string,
+          unknown
+        >,
+      };
+    };
+    try {
+      const parameters = {requestId: requestId ?? ''};
+      let answer = await send({common: {invokedFunction: fn, parameters}});
+      if (
+        fn === 'deny' &&
+        answer.status === 200 &&
+        !answer.body['privateMessageViewer']
+      ) {
+        answer = await send({
+          isDialogEvent: true,
+          dialogEventType: 'SUBMIT_DIALOG',
+          common: {
+            invokedFunction: 'submitDeny',
+            parameters,
+            formInputs: {
+              reason: {stringInputs: {value: [form.get('reason') ?? '']}},
+            },
+          },
+        });
+      }
+      back(chatNote(answer.status, answer.body));
+    } catch {
+      back('The chat target did not answer.');
     }
   };
 

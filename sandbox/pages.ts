@@ -3,7 +3,12 @@
  * which every value is escaped. They carry a CSP without any script.
  */
 import {createHash} from 'crypto';
-import type {WorldBinding, WorldMessage, WorldPolicy} from './fake-gcp';
+import type {
+  WorldBinding,
+  WorldChatMessage,
+  WorldMessage,
+  WorldPolicy,
+} from './fake-gcp';
 import type {SandboxMail} from './mail-sink';
 
 /** Escapes text for HTML content and double-quoted attributes. */
@@ -30,7 +35,7 @@ function layout(title: string, body: string): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><link rel="stylesheet" href="/sandbox/style.css">
 <link rel="icon" href="/static/favicon.ico"></head>
-<body><nav><a href="/">JIT Access</a><a href="/sandbox/login">Sign in as…</a><a href="/sandbox/mail">Mail</a><a href="/sandbox/events">Events</a><a href="/sandbox/iam">IAM</a></nav>
+<body><nav><a href="/">JIT Access</a><a href="/sandbox/login">Sign in as…</a><a href="/sandbox/mail">Mail</a><a href="/sandbox/events">Events</a><a href="/sandbox/chat">Chat</a><a href="/sandbox/iam">IAM</a></nav>
 ${body}
 </body></html>`;
 }
@@ -202,5 +207,130 @@ export function iamPage(
     `<h1>Activation bindings in the fake Google Cloud</h1>
 <p class="muted">What JIT Access wrote to the IAM policies. Removing one here is an edit outside JIT Access: reconciliation (My access, as an auditor such as grace@example.com) then flags the grant as changed outside.</p>
 ${rows ? `<table><tr><th>Resource</th><th>Role</th><th>Members</th><th>Condition</th><th></th></tr>${rows}</table>` : '<p>No activation bindings.</p>'}`,
+  );
+}
+
+/**
+ * Card text as Google Chat shows it: Chat reads `<b>`, `</b>` and `<br>`
+ * and the entities `&lt;` `&gt;` `&amp;` `&quot;`; everything else is text,
+ * shown escaped here.
+ */
+export function chatTextHtml(text: string): string {
+  return text
+    .split(/(<\/?b>|<br>)/)
+    .map(piece =>
+      /^(<\/?b>|<br>)$/.test(piece)
+        ? piece
+        : escapeHtml(
+            piece
+              .replace(/&lt;/g, '<')
+              .replace(/&gt;/g, '>')
+              .replace(/&quot;/g, '"')
+              .replace(/&amp;/g, '&'),
+          ),
+    )
+    .join('');
+}
+
+interface ChatButton {
+  text: string;
+  onClick?: {
+    action?: {function?: string};
+    openLink?: {url?: string};
+  };
+}
+
+interface ChatWidget {
+  decoratedText?: {topLabel?: string; text?: string};
+  buttonList?: {buttons?: ChatButton[]};
+}
+
+interface ChatCard {
+  card?: {
+    header?: {title?: string; subtitle?: string};
+    sections?: Array<{widgets?: ChatWidget[]}>;
+  };
+}
+
+/** One card, with its buttons as forms that click as the chosen user. */
+function chatCardHtml(
+  m: WorldChatMessage,
+  users: SandboxUser[],
+  chooser: string | undefined,
+  token: string,
+): string {
+  const cards = (m.cardsV2 ?? []) as ChatCard[];
+  const options = users
+    .map(
+      u =>
+        `<option value="${escapeHtml(u.email)}"${u.email === chooser ? ' selected' : ''}>${escapeHtml(u.email)}</option>`,
+    )
+    .join('');
+  return cards
+    .map(({card}) => {
+      const rows: string[] = [];
+      const buttons: string[] = [];
+      for (const w of (card?.sections ?? []).flatMap(s => s.widgets ?? [])) {
+        if (w.decoratedText) {
+          rows.push(
+            `<tr><th>${escapeHtml(w.decoratedText.topLabel ?? '')}</th><td>${chatTextHtml(w.decoratedText.text ?? '')}</td></tr>`,
+          );
+        }
+        for (const b of w.buttonList?.buttons ?? []) {
+          const fn = b.onClick?.action?.function;
+          const link = b.onClick?.openLink?.url;
+          if (fn) {
+            const action = `/sandbox/chat?message=${encodeURIComponent(m.name)}&fn=${encodeURIComponent(fn)}&token=${encodeURIComponent(token)}`;
+            buttons.push(
+              `<form method="post" action="${escapeHtml(action)}">` +
+                (fn === 'deny'
+                  ? '<input name="reason" placeholder="Reason" required> '
+                  : '') +
+                `<label>as <select name="as">${options}</select></label> <button type="submit">${escapeHtml(b.text)}</button></form>`,
+            );
+          } else if (link && /^https?:\/\//.test(link)) {
+            buttons.push(
+              `<a href="${escapeHtml(link)}">${escapeHtml(b.text)}</a>`,
+            );
+          }
+        }
+      }
+      return `<article class="mail" id="${escapeHtml(m.name)}">
+<p><b>${escapeHtml(card?.header?.title ?? '')}</b> <span class="muted">${escapeHtml(card?.header?.subtitle ?? '')}</span></p>
+<p class="muted">${escapeHtml(m.name)} · posted ${escapeHtml(m.createTime)}${m.lastUpdateTime ? ` · updated ${escapeHtml(m.lastUpdateTime)}` : ''}</p>
+<table>${rows.join('')}</table>
+${buttons.join('\n')}
+</article>`;
+    })
+    .join('\n');
+}
+
+/**
+ * /sandbox/chat: the cards the app posted to the fake's Chat spaces, newest
+ * first, whose buttons click as a chosen user: the stand-in signs Chat's
+ * token and sends the event to the `chat` target, as Google Chat does.
+ */
+export function chatPage(
+  space: string | undefined,
+  messages: readonly WorldChatMessage[],
+  users: SandboxUser[],
+  signedIn: string | undefined,
+  token: string,
+  note: string | undefined,
+): string {
+  const items = [...messages]
+    .reverse()
+    .map(m => chatCardHtml(m, users, signedIn, token))
+    .join('\n');
+  return layout(
+    'Chat · JIT Access sandbox',
+    `<h1>Google Chat</h1>
+<p class="muted">${
+      space
+        ? `Cards the Chat app posted to ${escapeHtml(space)} of the fake Google Cloud (also as <a href="/sandbox/chat.json">JSON</a>). A button clicks as the user you choose; reload to see updates.`
+        : 'CHAT_SPACE is not set: no cards are posted.'
+    }</p>
+${note ? `<p class="mail">${escapeHtml(note)}</p>` : ''}
+${items || '<p>No cards yet.</p>'}`,
   );
 }

@@ -23,7 +23,8 @@ import {
   startFunctionsChild,
   FunctionsChild,
 } from './functions-child';
-import {KEYS_PATH, startStandIn, StandIn} from './iap-stand-in';
+import {makeChatSigner} from './chat-signer';
+import {CHAT_KEYS_PATH, KEYS_PATH, startStandIn, StandIn} from './iap-stand-in';
 import {makeIapSigner} from './iap-signer';
 import {MailSink, startMailSink} from './mail-sink';
 import type {SandboxUser} from './pages';
@@ -73,6 +74,11 @@ export interface SandboxOptions {
   log?: (line: string) => void;
   /** The functions' log lines (default: `log`). */
   functionsLog?: (line: string) => void;
+  /**
+   * Google Chat (default on): cards go to a space of the fake's Chat API and
+   * the `chat` target runs in a second child, for /sandbox/chat.
+   */
+  chat?: boolean;
 }
 
 export interface Sandbox {
@@ -87,6 +93,8 @@ export interface Sandbox {
   functionsEnv: Record<string, string>;
   /** Resolves when the functions exit by themselves (a crash). */
   functionsExited: Promise<number | null>;
+  /** The `chat` target's URL, when Chat is on. */
+  chatUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -162,12 +170,23 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stops.push(() => mail.stop());
 
     const signer = makeIapSigner();
+    const chatOn = options.chat ?? true;
+    const chatSigner = chatOn ? makeChatSigner() : undefined;
+    const chatSpace = 'spaces/SANDBOXreviewers';
+    if (chatOn) {
+      const chat = (fake.world.chat ??= {});
+      chat.spaces = {
+        [chatSpace]: {spaceType: 'SPACE', displayName: 'JIT Access reviewers'},
+        ...chat.spaces,
+      };
+      chat.messages ??= [];
+    }
     const projectNumber =
       seed.metadata?.projectNumber ?? seed.projects?.[0]?.projectNumber ?? '1';
     const backendId = seed.backendServices?.[0]?.id ?? '1';
     const audience = `/projects/${projectNumber}/global/backendServices/${backendId}`;
     // Set once the functions listen; until then the stand-in answers 503.
-    const upstream: {url?: string} = {};
+    const upstream: {url?: string; chat?: string} = {};
     const standIn: StandIn = await startStandIn({
       port: options.port,
       users: seed.users,
@@ -180,6 +199,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       },
       policies: () => (fake.world.policies ??= {}),
       upstream: () => upstream.url,
+      ...(chatSigner
+        ? {
+            chat: {
+              space: chatSpace,
+              messages: () => fake.world.chat?.messages ?? [],
+              signer: chatSigner,
+              projectNumber,
+              upstream: () => upstream.chat,
+            },
+          }
+        : {}),
     });
     stops.push(() => standIn.stop());
     const url = `http://localhost:${standIn.port}`;
@@ -201,6 +231,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       PUBLIC_BASE_URL: url,
       IAP_PUBLIC_KEYS_URL: `http://127.0.0.1:${standIn.port}${KEYS_PATH}`,
       IAP_AUDIENCE: audience,
+      ...(chatOn
+        ? {
+            CHAT_SPACE: chatSpace,
+            CHAT_AUDIENCE: projectNumber,
+            CHAT_PUBLIC_KEYS_URL: `http://127.0.0.1:${standIn.port}${CHAT_KEYS_PATH}`,
+          }
+        : {}),
       METADATA_SERVER_DETECTION: 'none',
       NODE_ENV: 'production',
       ...options.settings,
@@ -211,17 +248,41 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       const value = process.env[name];
       if (value !== undefined) env[name] = value;
     }
-    const child: FunctionsChild = await startFunctionsChild({
-      source: path.join(packageRoot(), 'build', 'functions', 'index.js'),
-      target: 'app',
-      port: await freePort(),
-      env,
-      onOutput: options.functionsLog ?? log,
-    });
+    const source = path.join(packageRoot(), 'build', 'functions', 'index.js');
+    const started = await Promise.allSettled([
+      startFunctionsChild({
+        source,
+        target: 'app',
+        port: await freePort(),
+        env,
+        onOutput: options.functionsLog ?? log,
+      }),
+      chatOn
+        ? startFunctionsChild({
+            source,
+            target: 'chat',
+            port: await freePort(),
+            env,
+            onOutput: options.functionsLog ?? log,
+          })
+        : undefined,
+    ]);
+    // Whichever started is stopped with the rest if the other failed.
+    for (const s of started) {
+      if (s.status === 'fulfilled' && s.value) {
+        const running: FunctionsChild = s.value;
+        stops.push(() => running.stop());
+      }
+    }
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
+    const [child, chatChild] = started.map(s =>
+      s.status === 'fulfilled' ? s.value : undefined,
+    ) as [FunctionsChild, FunctionsChild | undefined];
     upstream.url = child.url;
-    stops.push(() => child.stop());
+    if (chatChild) upstream.chat = chatChild.url;
     log(
-      `Functions (${path.relative(packageRoot(), functionsFrameworkCli())} --target=app) on ${child.url}`,
+      `Functions (${path.relative(packageRoot(), functionsFrameworkCli())} --target=app) on ${child.url}` +
+        (chatChild ? `, --target=chat on ${chatChild.url}` : ''),
     );
 
     return {
@@ -233,6 +294,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       users: seed.users,
       functionsEnv,
       functionsExited: child.exited,
+      ...(chatChild ? {chatUrl: chatChild.url} : {}),
       stop: stopAll,
     };
   } catch (e) {

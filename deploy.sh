@@ -221,6 +221,21 @@ fi
 if [ -n "$(setting SMTP_PASSWORD)" ]; then
   info "warning: SMTP_PASSWORD is a plain environment variable, readable by anyone who can view the service: store the password in Secret Manager and set SMTP_SECRET instead (docs/deploy.md)"
 fi
+# Google Chat (docs/chat.md): on when cards have somewhere to go.
+CHAT_ON=false
+if [ -n "$(setting CHAT_SPACE)" ] || [ "$(setting CHAT_DIRECT_MESSAGES)" = true ]; then
+  CHAT_ON=true
+fi
+if [ -n "$(setting CHAT_SPACE)" ]; then
+  [[ "$(setting CHAT_SPACE)" =~ ^spaces/[A-Za-z0-9_-]{1,128}$ ]] \
+    || die "CHAT_SPACE must be a space name such as spaces/AAAAxxxxxxx, not: $(setting CHAT_SPACE)"
+fi
+if [ -n "$(setting CHAT_AUDIENCE)" ]; then
+  [[ "$(setting CHAT_AUDIENCE)" =~ ^([0-9]{1,20}|https://[^[:space:]?#]+)$ ]] \
+    || die "CHAT_AUDIENCE must be the project number or the chat service's https endpoint URL, not: $(setting CHAT_AUDIENCE)"
+fi
+[ -z "$(setting CHAT_PUBLIC_KEYS_URL)" ] \
+  || die "--env-file: CHAT_PUBLIC_KEYS_URL is for local stand-ins only: remove it (Cloud Run refuses any but Google's)"
 if [ "$(setting IAP_VERIFY_AUDIENCE)" = false ]; then
   info "warning: IAP_VERIFY_AUDIENCE=false is not needed: deploy.sh pins the audience (docs/deploy.md)"
 fi
@@ -404,6 +419,7 @@ APIS=(run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.c
 [ -n "$SMTP_SECRET" ] && APIS+=(secretmanager.googleapis.com)
 [ -n "$TOPIC_ID" ] && APIS+=(pubsub.googleapis.com)
 [ "$RECONCILE_SCHEDULE" = off ] || APIS+=(cloudscheduler.googleapis.com)
+$CHAT_ON && APIS+=(chat.googleapis.com)
 info "Enabling APIs"
 change gcloud services enable "${APIS[@]}" "--project=$PROJECT" --quiet
 
@@ -429,6 +445,10 @@ RECONCILE=jit-access-reconcile
 SCHEDULER=jit-access-scheduler
 ACCOUNTS=("${SERVICES[@]}" "$RECONCILE")
 [ "$RECONCILE_SCHEDULE" = off ] || ACCOUNTS+=("$SCHEDULER")
+# The Google Chat app's endpoint (docs/chat.md): its own service and account.
+CHAT=jit-access-chat
+OWN_SERVICES=("$RECONCILE")
+$CHAT_ON && ACCOUNTS+=("$CHAT") && OWN_SERVICES+=("$CHAT")
 
 info "Creating service accounts"
 for service in "${ACCOUNTS[@]}"; do
@@ -462,12 +482,13 @@ if [ -n "$TOPIC_ID" ]; then
 fi
 
 info "Granting roles (catalog: $CATALOG, scope: $SCOPE)"
-for service in "${SERVICES[@]}" "$RECONCILE"; do
+for service in "${SERVICES[@]}" "${OWN_SERVICES[@]}"; do
   member="serviceAccount:$(sa_email "$service")"
   target="$(target_of "$service")"
   roles=()
   case "$target" in
-    app | activate | approve) roles=("${CATALOG_ROLES[@]}" roles/resourcemanager.projectIamAdmin) ;;
+    # chat decides on requests as approve does: the same rights, no more.
+    app | activate | approve | chat) roles=("${CATALOG_ROLES[@]}" roles/resourcemanager.projectIamAdmin) ;;
     reconcile) roles=(roles/resourcemanager.projectIamAdmin) ;;
     roles) roles=("${CATALOG_ROLES[@]}") ;;
     web) roles=() ;;
@@ -476,21 +497,21 @@ for service in "${SERVICES[@]}" "$RECONCILE"; do
     grant "${SCOPE%%/*}" "${SCOPE#*/}" "$member" "$role"
   done
   case "$target" in
-    app | activate | approve | reconcile) grant projects "$PROJECT" "$member" roles/datastore.user ;;
+    app | activate | approve | chat | reconcile) grant projects "$PROJECT" "$member" roles/datastore.user ;;
     roles) grant projects "$PROJECT" "$member" roles/datastore.viewer ;;
   esac
   # The functions that decide on requests and grants publish the events;
   # reconcile publishes ActivationExternallyModified.
   if [ -n "$TOPIC_ID" ]; then
     case "$target" in
-      app | activate | approve | reconcile)
+      app | activate | approve | chat | reconcile)
         grant topic "projects/$TOPIC_PROJECT/topics/$TOPIC_ID" "$member" roles/pubsub.publisher
         ;;
     esac
   fi
   if [ -n "$SMTP_SECRET" ]; then
     case "$target" in
-      app | activate | approve)
+      app | activate | approve | chat)
         grant secret "projects/$(secret_project "$SMTP_SECRET")/secrets/$(secret_name "$SMTP_SECRET")" \
           "$member" roles/secretmanager.secretAccessor
         ;;
@@ -692,8 +713,12 @@ deploy_function() { # SERVICE ENV_FILE [extra flags]
     echo "# $env_file (written by deploy.sh) holds:"
     sed -e "s/^SMTP_PASSWORD: .*/SMTP_PASSWORD: '****'/" -e 's/^/#   /' "$env_file"
   fi
+  # Only the Chat app's endpoint admits unauthenticated calls (it checks
+  # Chat's token itself); every other service needs roles/run.invoker.
+  local invokers=--no-allow-unauthenticated
+  [ "$service" = "$CHAT" ] && invokers=--allow-unauthenticated
   change gcloud beta run deploy "$service" "--source=$SOURCE_DIR" "--function=$(target_of "$service")" \
-    --base-image=nodejs22 --no-allow-unauthenticated "--region=$REGION" \
+    --base-image=nodejs22 "$invokers" "--region=$REGION" \
     "--service-account=$(sa_email "$service")" "--env-vars-file=$env_file" "${PROBES[@]}" --cpu-boost "$@" "--project=$PROJECT" --quiet
 }
 
@@ -751,6 +776,38 @@ deploy_reconcile() {
 }
 
 # ---------------------------------------------------------------------------
+# Google Chat (docs/chat.md): the Chat app's HTTP endpoint. Chat calls it,
+# not a signed-in browser, so it sits behind no IAP and admits
+# unauthenticated calls: the function verifies Chat's token on every call,
+# its audience pinned to the project number (CHAT_AUDIENCE), known before
+# the service exists. The other services post the cards as the Chat app.
+
+deploy_chat() {
+  $CHAT_ON || return 0
+  info "Deploying $CHAT (target chat) from $SOURCE_DIR"
+  # PUBLIC_BASE_URL: the app's, for the cards' Open button.
+  write_env_file "$WORK/$CHAT.env.yaml" "PUBLIC_BASE_URL=$URL" "PROJECT_NUMBER=$PROJECT_NUMBER" \
+    "CHAT_AUDIENCE=$PROJECT_NUMBER"
+  deploy_function "$CHAT" "$WORK/$CHAT.env.yaml"
+  DRY_VALUE="https://$CHAT-$PROJECT_NUMBER.$REGION.run.app" CHAT_URL="$(read_value run services describe "$CHAT" \
+    "--region=$REGION" "--project=$PROJECT" '--format=value(status.url)')"
+}
+
+# What the administrator enters in the Chat API's configuration.
+print_chat() {
+  $CHAT_ON || return 0
+  local audience
+  audience="$(setting CHAT_AUDIENCE "$PROJECT_NUMBER")"
+  echo "Google Chat (docs/chat.md): in https://console.cloud.google.com/apis/api/chat.googleapis.com/hangouts-chat?project=$PROJECT"
+  echo "  HTTP endpoint URL: $CHAT_URL/chat"
+  if [[ "$audience" =~ ^[0-9]+$ ]]; then
+    echo "  Authentication Audience: Project Number ($audience)"
+  else
+    echo "  Authentication Audience: HTTP endpoint URL ($audience)"
+  fi
+}
+
+# ---------------------------------------------------------------------------
 # single: one function with IAP on it; audience rule 4 needs no setting.
 
 if [ "$TOPOLOGY" = single ]; then
@@ -761,6 +818,7 @@ if [ "$TOPOLOGY" = single ]; then
   deploy_function jit-access "$WORK/jit-access.env.yaml" --iap
   set_programmatic_clients --resource-type=cloud-run "--region=$REGION" --service=jit-access
   deploy_reconcile
+  deploy_chat
   info "Access"
   grant run jit-access "$IAP_AGENT" roles/run.invoker
   for member in "${MEMBERS[@]}"; do
@@ -770,6 +828,7 @@ if [ "$TOPOLOGY" = single ]; then
   echo
   echo "Open: $URL"
   print_cli "$URL"
+  print_chat
   [ "${#MEMBERS[@]}" -gt 0 ] || echo "(no --iap-members given: grant roles/iap.httpsResourceAccessor to your users)"
   ${GROUPS_READER_OK:-true} || echo "(Groups Reader still to assign: see ACTION NEEDED above)"
   exit 0
@@ -909,6 +968,7 @@ else
 fi
 
 deploy_reconcile
+deploy_chat
 
 info "Access"
 for service in "${SERVICES[@]}"; do
@@ -923,5 +983,6 @@ echo
 echo "Certificate status: $cert_status$([ "$cert_status" = ACTIVE ] || echo ' (a managed certificate becomes ACTIVE some minutes after the A record resolves)')"
 echo "Open: $URL"
 print_cli "$URL"
+print_chat
 [ "${#MEMBERS[@]}" -gt 0 ] || echo "(no --iap-members given: grant roles/iap.httpsResourceAccessor to your users)"
 ${GROUPS_READER_OK:-true} || echo "(Groups Reader still to assign: see ACTION NEEDED above)"

@@ -115,10 +115,14 @@ function argsFor(topology: 'single' | 'lb', s: Sandbox): string[] {
 /** The deploys of the functions behind IAP (not the reconcile service). */
 function iapDeploys(calls: Run['calls']) {
   return changing(calls).filter(
-    c => c.command === 'beta run deploy' && c.argv[3] !== RECONCILE,
+    c =>
+      c.command === 'beta run deploy' &&
+      c.argv[3] !== RECONCILE &&
+      c.argv[3] !== CHAT,
   );
 }
 const RECONCILE = 'jit-access-reconcile';
+const CHAT = 'jit-access-chat';
 
 function fresh(topology: 'single' | 'lb'): Promise<{s: Sandbox; run: Run}> {
   return (freshRuns[topology] ??= (async () => {
@@ -845,6 +849,94 @@ describe('deploy.sh and NOTIFICATION_TOPIC', () => {
     expect(
       run.calls.find(c => c.command === 'services enable')?.argv,
     ).not.toContain('pubsub.googleapis.com');
+  });
+});
+
+describe('deploy.sh and Google Chat (docs/chat.md)', () => {
+  it('deploys the chat service with its own account, open to Chat, its audience pinned to the project number, and prints what to enter in the Chat API', async () => {
+    const s = sandbox();
+    const env = s.writeFile(
+      'chat.env',
+      'CHAT_SPACE=spaces/AAAAreviewers\nNOTIFICATION_TOPIC=jit-access-events\n',
+    );
+    const run = await s.deploy([...BASE, MEMBERS, `--env-file=${env}`]);
+    expectClean(run);
+    expect(
+      run.calls.find(c => c.command === 'services enable')?.argv,
+    ).toContain('chat.googleapis.com');
+    const deploy = changing(run.calls).find(
+      c => c.command === 'beta run deploy' && c.argv[3] === CHAT,
+    )!;
+    expect(deploy.argv).toEqual(
+      expect.arrayContaining([
+        '--function=chat',
+        '--allow-unauthenticated',
+        `--service-account=${CHAT}@${PROJECT}.iam.gserviceaccount.com`,
+      ]),
+    );
+    expect(deploy.argv).not.toContain('--no-allow-unauthenticated');
+    expect(deploy.argv).not.toContain('--iap');
+    expect(envOf(deploy)).toMatchObject({
+      CHAT_SPACE: 'spaces/AAAAreviewers',
+      CHAT_AUDIENCE: PROJECT_NUMBER,
+      PUBLIC_BASE_URL: `https://jit-access-${PROJECT_NUMBER}.${REGION}.run.app`,
+    });
+    // The approvals' rights and Firestore, as approve has: nothing more.
+    expect(rolesOf(s, `projects/${PROJECT}`, sa(CHAT))).toEqual([
+      'roles/cloudasset.viewer',
+      'roles/datastore.user',
+      'roles/resourcemanager.projectIamAdmin',
+    ]);
+    expect(rolesOf(s, `topic/${PROJECT}/jit-access-events`, sa(CHAT))).toEqual([
+      'roles/pubsub.publisher',
+    ]);
+    // The app posts the cards: it is told the space.
+    const app = iapDeploys(run.calls)[0]!;
+    expect(envOf(app)['CHAT_SPACE']).toBe('spaces/AAAAreviewers');
+    expect(run.stdout).toContain(
+      `HTTP endpoint URL: https://${CHAT}-${PROJECT_NUMBER}.${REGION}.run.app/chat`,
+    );
+    expect(run.stdout).toContain(
+      `Authentication Audience: Project Number (${PROJECT_NUMBER})`,
+    );
+    // Every other service still refuses unauthenticated calls.
+    for (const other of changing(run.calls).filter(
+      c => c.command === 'beta run deploy' && c.argv[3] !== CHAT,
+    )) {
+      expect(other.argv).toContain('--no-allow-unauthenticated');
+    }
+  });
+
+  it('deploys no chat service and enables no Chat API without CHAT_* settings', async () => {
+    const {run} = await fresh('single');
+    expect(
+      run.calls.some(
+        c => c.command === 'beta run deploy' && c.argv[3] === CHAT,
+      ),
+    ).toBe(false);
+    expect(
+      run.calls.find(c => c.command === 'services enable')?.argv,
+    ).not.toContain('chat.googleapis.com');
+    expect(run.stdout).not.toContain('Google Chat');
+  });
+
+  it.each([
+    ['CHAT_SPACE=general', /CHAT_SPACE must be a space name/],
+    [
+      'CHAT_SPACE=spaces/A\nCHAT_AUDIENCE=http://x',
+      /CHAT_AUDIENCE must be the project number/,
+    ],
+    [
+      'CHAT_SPACE=spaces/A\nCHAT_PUBLIC_KEYS_URL=http://127.0.0.1/keys',
+      /CHAT_PUBLIC_KEYS_URL is for local stand-ins only/,
+    ],
+  ])('refuses %s before any change', async (settings, message) => {
+    const s = sandbox();
+    const env = s.writeFile('bad-chat.env', `${settings}\n`);
+    const run = await s.deploy([...BASE, `--env-file=${env}`]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(message);
+    expect(changing(run.calls)).toEqual([]);
   });
 });
 

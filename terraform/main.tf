@@ -23,6 +23,9 @@ locals {
   # and what its service account needs (docs/deploy.md explains each role).
   # reconcile (docs/grants.md) is in both topologies, behind no IAP: Cloud
   # Scheduler calls it, and only the scheduler's account may invoke it.
+  # chat (docs/chat.md), with CHAT_SPACE or CHAT_DIRECT_MESSAGES, is in both
+  # too, behind no IAP: Google Chat calls it, and it checks Chat's token
+  # itself; it decides on requests with approve's rights.
   function_defs = {
     app       = { service = "jit-access", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true, iap = true, events = true }
     roles     = { service = "jit-access-roles", catalog = true, iam_admin = false, datastore = "roles/datastore.viewer", mail = false, groups = true, iap = true, events = false }
@@ -30,8 +33,10 @@ locals {
     approve   = { service = "jit-access-approve", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true, iap = true, events = true }
     web       = { service = "jit-access-web", catalog = false, iam_admin = false, datastore = "", mail = false, groups = false, iap = true, events = false }
     reconcile = { service = "jit-access-reconcile", catalog = false, iam_admin = true, datastore = "roles/datastore.user", mail = false, groups = false, iap = false, events = true }
+    chat      = { service = "jit-access-chat", catalog = true, iam_admin = true, datastore = "roles/datastore.user", mail = true, groups = true, iap = false, events = true }
   }
-  functions = { for k, f in local.function_defs : k => f if k == "reconcile" || (local.lb ? k != "app" : k == "app") }
+  chat_on   = lookup(var.settings, "CHAT_SPACE", "") != "" || lower(lookup(var.settings, "CHAT_DIRECT_MESSAGES", "false")) == "true"
+  functions = { for k, f in local.function_defs : k => f if k == "reconcile" || (k == "chat" ? local.chat_on : (local.lb ? k != "app" : k == "app")) }
   # The functions behind IAP (and, in lb, the load balancer).
   served    = { for k, f in local.functions : k => f if f.iap }
   scheduled = var.reconcile_schedule != "off"
@@ -70,9 +75,12 @@ locals {
   })
   # single: audience rule 4 (IAP on the Cloud Run service) needs no setting.
   # lb: rule 3, the backend service's name, which equals the service's.
+  # chat: the audience of Chat's tokens, the project number (known before
+  # the service exists) unless settings name the endpoint URL.
   env = { for k, f in local.functions : k => merge(local.common_env,
     { FUNCTION_TARGET = k },
     local.lb && f.iap ? { IAP_BACKEND_SERVICE_NAME = f.service } : {},
+    k == "chat" ? { CHAT_AUDIENCE = lookup(var.settings, "CHAT_AUDIENCE", data.google_project.this.number) } : {},
   ) }
 
   apis = concat(
@@ -83,6 +91,7 @@ locals {
     local.smtp_secret != "" ? ["secretmanager.googleapis.com"] : [],
     local.topic_id != "" ? ["pubsub.googleapis.com"] : [],
     local.scheduled ? ["cloudscheduler.googleapis.com"] : [],
+    local.chat_on ? ["chat.googleapis.com"] : [],
   )
 }
 
@@ -351,6 +360,20 @@ resource "google_iap_web_cloud_run_service_iam_member" "members" {
   cloud_run_service_name = google_cloud_run_v2_service.fn["app"].name
   role                   = "roles/iap.httpsResourceAccessor"
   member                 = each.value
+}
+
+# ---- Google Chat (docs/chat.md) -------------------------------------------------
+
+# Chat calls the app's endpoint without any Google Cloud identity of ours, so
+# Cloud Run admits every caller (as deploy.sh's --allow-unauthenticated); the
+# function refuses any call without Chat's token for CHAT_AUDIENCE.
+resource "google_cloud_run_v2_service_iam_member" "chat_public" {
+  for_each = local.chat_on ? toset(["chat"]) : toset([])
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_run_v2_service.fn["chat"].name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
 }
 
 # ---- reconciliation of the grant ledger (docs/grants.md) ------------------------

@@ -22,3 +22,13 @@ output "cli_audience" {
   description = "The audience for the jit command line's ID tokens (jit --audience), when iap_programmatic_clients is set (docs/cli.md)."
   value       = length(var.iap_programmatic_clients) == 0 ? null : var.iap_programmatic_clients[0]
 }
+
+output "chat_endpoint_url" {
+  description = "With CHAT_SPACE or CHAT_DIRECT_MESSAGES: the HTTP endpoint URL to enter in the Chat API's configuration (docs/chat.md)."
+  value       = local.chat_on ? "${google_cloud_run_v2_service.fn["chat"].uri}/chat" : null
+}
+
+output "chat_audience" {
+  description = "With CHAT_SPACE or CHAT_DIRECT_MESSAGES: the Authentication Audience to choose in the Chat API's configuration (a project number: Project Number; a URL: HTTP endpoint URL)."
+  value       = local.chat_on ? local.env["chat"]["CHAT_AUDIENCE"] : null
+}

@@ -55,6 +55,19 @@ variable "settings" {
     condition     = lookup(var.settings, "NODE_ENV", "production") == "production"
     error_message = "settings: the module sets NODE_ENV=production; remove NODE_ENV."
   }
+  validation {
+    condition     = can(regex("^(spaces/[A-Za-z0-9_-]{1,128})?$", lookup(var.settings, "CHAT_SPACE", "")))
+    error_message = "settings: CHAT_SPACE must be a Chat space name such as spaces/AAAAxxxxxxx."
+  }
+  validation {
+    condition     = can(regex("^([0-9]{1,20}|https://[^[:space:]?#]+)?$", lookup(var.settings, "CHAT_AUDIENCE", "")))
+    error_message = "settings: CHAT_AUDIENCE must be the project number, or the chat service's https endpoint URL."
+  }
+  validation {
+    # Cloud Run refuses any key URL but Google's (docs/chat.md).
+    condition     = !contains(keys(var.settings), "CHAT_PUBLIC_KEYS_URL")
+    error_message = "settings: CHAT_PUBLIC_KEYS_URL is for local stand-ins only; remove it."
+  }
 }
 
 variable "iap_members" {

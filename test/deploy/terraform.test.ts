@@ -227,6 +227,30 @@ describeIf(hasTerraform, 'terraform is not installed')(
       );
     });
 
+    it('takes the Chat settings, and refuses a bad space, a bad audience and a stand-in key URL', () => {
+      const ok = plan({
+        settings:
+          '{CHAT_SPACE = "spaces/AAAAreviewers", CHAT_AUDIENCE = "123456789012"}',
+      });
+      expect(ok.stderr).not.toMatch(/Error/);
+      expect(ok.status).toBe(0);
+      for (const [settings, message] of [
+        ['{CHAT_SPACE = "general"}', /CHAT_SPACE must be a Chat space name/],
+        [
+          '{CHAT_SPACE = "spaces/A", CHAT_AUDIENCE = "http://x.example/chat"}',
+          /CHAT_AUDIENCE must be the project number/,
+        ],
+        [
+          '{CHAT_SPACE = "spaces/A", CHAT_PUBLIC_KEYS_URL = "http://127.0.0.1/k"}',
+          /CHAT_PUBLIC_KEYS_URL is for local stand-ins only/,
+        ],
+      ] as const) {
+        const bad = plan({settings});
+        expect(bad.status).not.toBe(0);
+        expect(bad.stderr.replace(/\s+/g, ' ')).toMatch(message);
+      }
+    });
+
     it('refuses NODE_ENV other than production in settings', () => {
       const run = plan({settings: '{NODE_ENV = "development"}'});
       expect(run.status).not.toBe(0);
@@ -360,6 +384,53 @@ describe('the Terraform module and reconciliation', () => {
       service_account_email: '${google_service_account.scheduler[0].email}',
       audience: '${google_cloud_run_v2_service.fn["reconcile"].uri}',
     });
+  });
+});
+
+describe('the Terraform module and Google Chat (docs/chat.md)', () => {
+  type Resources = Record<string, Record<string, Record<string, unknown>[]>>;
+  let json: {locals: Record<string, unknown>[]; resource: Resources};
+  beforeAll(async () => {
+    json = (await parse(
+      'main.tf',
+      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
+    )) as typeof json;
+  });
+
+  it("deploys chat only with CHAT_SPACE or CHAT_DIRECT_MESSAGES, behind no IAP, with approve's rights", () => {
+    const locals = Object.assign({}, ...json.locals) as Record<string, unknown>;
+    const defs = locals['function_defs'] as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const {service: _chat, iap, ...rights} = defs['chat']!;
+    const {
+      service: _approve,
+      iap: approveIap,
+      ...approveRights
+    } = defs['approve']!;
+    expect(rights).toEqual(approveRights);
+    expect(iap).toBe(false);
+    expect(approveIap).toBe(true);
+    expect(locals['chat_on']).toContain('CHAT_SPACE');
+    expect(locals['chat_on']).toContain('CHAT_DIRECT_MESSAGES');
+    expect(locals['functions']).toContain('k == "chat" ? local.chat_on');
+    expect(locals['env']).toContain('CHAT_AUDIENCE');
+    expect(String(locals['apis'])).toContain('chat.googleapis.com');
+  });
+
+  it('lets anyone invoke chat at Cloud Run (Chat has no identity of ours), and only chat', () => {
+    const open =
+      json.resource['google_cloud_run_v2_service_iam_member']![
+        'chat_public'
+      ]![0]!;
+    expect(open).toMatchObject({
+      role: 'roles/run.invoker',
+      member: 'allUsers',
+      name: '${google_cloud_run_v2_service.fn["chat"].name}',
+    });
+    const all = JSON.stringify(json.resource).match(/allUsers/g) ?? [];
+    expect(all).toHaveLength(1);
   });
 });
 

@@ -274,6 +274,9 @@ export function makeServices(config: Config, log: Logger): Services {
       verifier: once(async () =>
         (await import('../shared/chat/verifier')).makeChatVerifier({
           chat: config.chat,
+          ...(config.projectNumber
+            ? {projectNumber: config.projectNumber}
+            : {}),
           runtime: config.runtime,
           log,
         }),

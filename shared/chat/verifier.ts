@@ -11,7 +11,10 @@
  * - the endpoint URL: a Google OIDC ID token for
  *   `chat@system.gserviceaccount.com` (email verified), issuer
  *   `https://accounts.google.com`, audience the endpoint URL, signed with a
- *   key from Google's OAuth 2.0 certificates.
+ *   key from Google's OAuth 2.0 certificates. Google documents newer Chat
+ *   apps' tokens as issued for the project's own Chat service account,
+ *   `service-<PROJECT_NUMBER>@gcp-sa-gsuiteaddons.iam.gserviceaccount.com`:
+ *   accepted too when PROJECT_NUMBER is known, and for that project only.
  *
  * RS256 only, the audience pinned from configuration (never read from the
  * request), 30 s of clock skew, keys fetched and cached as IAP's are
@@ -42,8 +45,15 @@ export const GOOGLE_OIDC_ISSUERS = [
 export const CHAT_UNAUTHENTICATED_MESSAGE =
   'The request does not carry a valid Google Chat token';
 
+/** The per-project Chat service account of Google's newer documentation. */
+export function projectChatAccount(projectNumber: string): string {
+  return `service-${projectNumber}@gcp-sa-gsuiteaddons.iam.gserviceaccount.com`;
+}
+
 export interface ChatVerifierOptions {
   chat: ChatConfig | undefined;
+  /** PROJECT_NUMBER: admits the project's own Chat service account. */
+  projectNumber?: string;
   runtime: Config['runtime'];
   log: Logger;
   /** Clock in milliseconds, for tests; defaults to Date.now. */
@@ -80,6 +90,12 @@ export function makeChatVerifier(
     audience.kind === 'projectNumber' ? audience.number : audience.url;
   const issuers =
     audience.kind === 'projectNumber' ? [CHAT_ISSUER] : GOOGLE_OIDC_ISSUERS;
+  const chatAccounts = [
+    CHAT_ISSUER,
+    ...(options.projectNumber
+      ? [projectChatAccount(options.projectNumber)]
+      : []),
+  ];
 
   const check = async (
     header: string | string[] | undefined,
@@ -103,7 +119,7 @@ export function makeChatVerifier(
     if (payload['aud'] !== expected) throw new Refusal('wrong audience');
     checkTimes(payload, now());
     if (audience.kind === 'endpointUrl') {
-      if (payload['email'] !== CHAT_ISSUER) {
+      if (!chatAccounts.includes(payload['email'] as string)) {
         throw new Refusal('not a token of Google Chat');
       }
       if (payload['email_verified'] !== true) {

@@ -272,6 +272,9 @@ export async function startHarness(
       verifier: once(async () =>
         makeChatVerifier({
           chat: config.chat,
+          ...(config.projectNumber
+            ? {projectNumber: config.projectNumber}
+            : {}),
           runtime: config.runtime,
           log: log.logger,
         }),

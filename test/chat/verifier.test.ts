@@ -33,6 +33,7 @@ function verifierFor(audience: string) {
   return {
     verifier: makeChatVerifier({
       chat: config.chat,
+      projectNumber: NUMBER,
       runtime: {},
       log: log.logger,
     }),
@@ -169,6 +170,26 @@ describe('endpoint URL mode (Google OIDC ID tokens)', () => {
       claims: {email: 'attacker@evil-project.iam.gserviceaccount.com'},
     });
     expect(await refusal(ENDPOINT, bearer(token))).toBe(
+      'not a token of Google Chat',
+    );
+  });
+
+  it("accepts an ID token of the project's own Chat service account, and refuses another project's", async () => {
+    const {verifier} = verifierFor(ENDPOINT);
+    const own = signer.endpointUrlToken(ENDPOINT, {
+      claims: {
+        email: `service-${NUMBER}@gcp-sa-gsuiteaddons.iam.gserviceaccount.com`,
+      },
+    });
+    await expect(verifier.verify(bearer(own))).resolves.toMatchObject({
+      email: 'chat@system.gserviceaccount.com',
+    });
+    const other = signer.endpointUrlToken(ENDPOINT, {
+      claims: {
+        email: 'service-999@gcp-sa-gsuiteaddons.iam.gserviceaccount.com',
+      },
+    });
+    expect(await refusal(ENDPOINT, bearer(other))).toBe(
       'not a token of Google Chat',
     );
   });

@@ -45,6 +45,7 @@ import type {
   RequestStore,
 } from '../ports';
 import type {StoredState} from '../ports/request-store';
+import {showOnChat} from './chat-cards';
 import {LIST_LIMIT} from './pending';
 import {asRead, effectiveState, RequestAction, transition} from './transition';
 import type {AccessRequest, RequestState} from './types';
@@ -215,23 +216,10 @@ export function makeApprovalService(
    * up to date (any other change), when Chat is set up, and records where
    * they are as `mail` records a mail's outcome; never fails the call.
    */
-  async function cards(
-    request: AccessRequest,
-    post: boolean,
-  ): Promise<AccessRequest> {
-    if (!chat) return request;
-    if (!post && !request.chat?.messages.length) return request;
-    const status = await (post ? chat.post(request) : chat.update(request));
-    try {
-      await store.setChat(request.id, status);
-    } catch (e) {
-      log.warn(
-        'Could not record the Chat outcome',
-        {event: 'chat.recordFailed', requestId: request.id},
-        {error: e},
-      );
-    }
-    return {...request, chat: status};
+  function cards(request: AccessRequest, post: boolean) {
+    return chat
+      ? showOnChat({chat, store, log}, request, post)
+      : Promise.resolve(request);
   }
 
   /**

@@ -31,8 +31,9 @@ import {parseActivation} from '../eligibility/conditions';
 import {AppError, ConflictError, NotFoundError} from '../errors';
 import {grantFacts} from '../events/events';
 import type {Logger} from '../log';
-import type {AccessRequest} from '../approvals/types';
+import {showOnChat} from '../approvals/chat-cards';
 import {effectiveState} from '../approvals/transition';
+import type {AccessRequest} from '../approvals/types';
 import type {
   ChatCards,
   EventPublisher,
@@ -161,8 +162,6 @@ function activationEnd(binding: IamBinding): Date | undefined {
 
 export function makeReconciler(deps: ReconcilerDeps): Reconciler {
   const {grants: store, iam, requests, chat, log} = deps;
-  // Counted across the run's steps (reset by each run).
-  let cardsTouched = 0;
   const now = deps.now ?? (() => new Date());
   const concurrency = deps.concurrency ?? 8;
 
@@ -211,6 +210,7 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
       try {
         if (
           await settleRequest(
+            summary,
             g,
             g.state === 'FAILED'
               ? (g.error ?? 'The IAM write failed')
@@ -232,20 +232,13 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
   }
 
   /** Brings a request's Chat cards up to date; never fails the run. */
-  async function updateCards(request: AccessRequest): Promise<boolean> {
-    if (!chat || !requests || !request.chat?.messages.length) return false;
-    const status = await chat.update(request);
-    try {
-      await requests.setChat(request.id, status);
-    } catch (e) {
-      log.warn(
-        'Could not record the Chat outcome',
-        {event: 'chat.recordFailed', requestId: request.id},
-        {error: e},
-      );
-    }
-    cardsTouched++;
-    return true;
+  async function updateCards(
+    request: AccessRequest,
+    summary: ReconcileSummary,
+  ): Promise<void> {
+    if (!chat || !requests || !request.chat?.messages.length) return;
+    await showOnChat({chat, store: requests, log}, request, false);
+    summary.cardsUpdated++;
   }
 
   /**
@@ -270,12 +263,16 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
     for (const r of pending) {
       if (effectiveState(r, at) !== 'EXPIRED') continue;
       if (!r.chat?.messages.length || r.chat.final) continue;
-      await updateCards(r);
+      await updateCards(r, summary);
     }
   }
 
   /** Settles the request that made a grant, when it still waits for it. */
-  async function settleRequest(grant: Grant, error?: string): Promise<boolean> {
+  async function settleRequest(
+    summary: ReconcileSummary,
+    grant: Grant,
+    error?: string,
+  ): Promise<boolean> {
     if (!requests || grant.origin === 'self') return false;
     const action: RequestAction =
       error === undefined
@@ -287,7 +284,7 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
           ? transition(current, action, SYSTEM, now())
           : {ok: false, error: new NotFoundError('Request not found')},
       );
-      await updateCards(request);
+      await updateCards(request, summary);
       return true;
     } catch (e) {
       // Already settled, or moved on: the grant record is what counts here.
@@ -430,7 +427,9 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
         if (await save(before, after)) {
           if (before.state === 'ACTIVATING') {
             summary.grantsSettled++;
-            if (await settleRequest(after, error)) summary.requestsSettled++;
+            if (await settleRequest(summary, after, error)) {
+              summary.requestsSettled++;
+            }
           }
           if (after.externallyModified && !before.externallyModified) {
             // Once per grant, as the flag is; the publisher never throws.
@@ -464,7 +463,6 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
         cardsUpdated: 0,
         errors: [],
       };
-      cardsTouched = 0;
       const recent = await store.listRecent(
         new Date(started.getTime() - RECONCILE_LOOKBACK_MS),
       );
@@ -498,7 +496,6 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
       );
       await settleApproved(summary, recent);
       await closeExpiredCards(summary);
-      summary.cardsUpdated = cardsTouched;
       log.notice(
         `Reconciliation: ${summary.projectsRead} projects read, ${summary.grantsSettled} grants settled, ${summary.driftFound} drifted, ${summary.orphans.length} orphans, ${summary.bindingsPurged} bindings purged, ${summary.policiesWritten} policies written`,
         {event: 'reconcile.run'},

@@ -539,12 +539,16 @@ admin_call() { # METHOD PATH [BODY]: prints the body, returns non-zero unless HT
   [[ "$status" == 2* ]]
 }
 
+# chat re-checks eligibility on every click: it reads groups too.
+CHAT_READER=()
+$CHAT_ON && CHAT_READER=("$CHAT")
+
 groups_reader_step() {
   local service email unique_id role_id="" body
   local -a missing=()
   GROUPS_READER_OK=true
   if $DRY_RUN; then
-    for service in "${SERVICES[@]}"; do
+    for service in "${SERVICES[@]}" "${CHAT_READER[@]}"; do
       [ "$service" = jit-access-web ] && continue
       echo "# Groups Reader for $(sa_email "$service"): assigned through the Admin SDK when you may, otherwise printed"
     done
@@ -554,7 +558,7 @@ groups_reader_step() {
   if [ -n "$ADMIN_TOKEN" ] && body="$(admin_call GET 'roles?maxResults=100')"; then
     role_id="$(tr -d '\n' <<<"$body" | tr '{' '\n' | grep '"_GROUPS_READER_ROLE"' | grep -oE '"roleId": *"[0-9]+"' | grep -oE '[0-9]+' | head -n 1 || true)"
   fi
-  for service in "${SERVICES[@]}"; do
+  for service in "${SERVICES[@]}" "${CHAT_READER[@]}"; do
     [ "$service" = jit-access-web ] && continue
     email="$(sa_email "$service")"
     if [ -z "$role_id" ]; then

@@ -249,25 +249,34 @@ export function makeChatApp(deps: ChatAppDeps): ChatApp {
     }
   }
 
+  async function answer(event: ChatEvent): Promise<unknown> {
+    switch (event.type) {
+      case 'CARD_CLICKED':
+        return click(event);
+      case 'ADDED_TO_SPACE':
+        return {
+          text:
+            event.space?.type === 'DM' ||
+            event.space?.spaceType === 'DIRECT_MESSAGE'
+              ? 'Requests you are asked to review will come here.'
+              : 'Requests for access will be posted here for review.',
+        };
+      case 'MESSAGE':
+        return {text: HELP};
+      default:
+        // REMOVED_FROM_SPACE and anything newer: nothing to say.
+        return {};
+    }
+  }
+
   return {
     async handle(event) {
-      await remember(event);
-      switch (event.type) {
-        case 'CARD_CLICKED':
-          return click(event);
-        case 'ADDED_TO_SPACE':
-          return {
-            text:
-              event.space?.type === 'DM' ||
-              event.space?.spaceType === 'DIRECT_MESSAGE'
-                ? 'Requests you are asked to review will come here.'
-                : 'Requests for access will be posted here for review.',
-          };
-        case 'MESSAGE':
-          return {text: HELP};
-        default:
-          // REMOVED_FROM_SPACE and anything newer: nothing to say.
-          return {};
+      // Beside the answer, not before it: Chat waits for the answer.
+      const kept = remember(event);
+      try {
+        return await answer(event);
+      } finally {
+        await kept;
       }
     },
   };

@@ -890,6 +890,10 @@ describe('deploy.sh and Google Chat (docs/chat.md)', () => {
     expect(rolesOf(s, `topic/${PROJECT}/jit-access-events`, sa(CHAT))).toEqual([
       'roles/pubsub.publisher',
     ]);
+    // Every click re-checks eligibility, groups included.
+    expect(run.stderr).toMatch(
+      new RegExp(`ACTION NEEDED[^]*${CHAT}@${PROJECT}\\.iam`),
+    );
     // The app posts the cards: it is told the space.
     const app = iapDeploys(run.calls)[0]!;
     expect(envOf(app)['CHAT_SPACE']).toBe('spaces/AAAAreviewers');

@@ -182,6 +182,24 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
     }
   }
 
+  /** Up to 500 stored requests in a state; none (and an error said) if unreadable. */
+  async function requestsIn(
+    state: 'APPROVED' | 'PENDING',
+    summary: ReconcileSummary,
+  ): Promise<AccessRequest[]> {
+    if (!requests) return [];
+    try {
+      return await requests.listByState(state, 500);
+    } catch (e) {
+      summary.errors.push({
+        project: '(requests)',
+        error:
+          e instanceof AppError ? e.message : 'The requests could not be read',
+      });
+      return [];
+    }
+  }
+
   /**
    * APPROVED requests whose grant is settled (the request's own update was
    * lost): recorded as the grant says. One query; the grants are read by id.
@@ -190,18 +208,7 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
     summary: ReconcileSummary,
     recent: readonly Grant[],
   ): Promise<void> {
-    if (!requests) return;
-    let approved;
-    try {
-      approved = await requests.listByState('APPROVED', 500);
-    } catch (e) {
-      summary.errors.push({
-        project: '(requests)',
-        error:
-          e instanceof AppError ? e.message : 'The requests could not be read',
-      });
-      return;
-    }
+    const approved = await requestsIn('APPROVED', summary);
     for (const r of approved) {
       const g = recent.find(
         x => x.origin === r.id && x.start === r.activation?.start,
@@ -247,18 +254,8 @@ export function makeReconciler(deps: ReconcilerDeps): Reconciler {
    * (`final` then keeps them out of the next runs).
    */
   async function closeExpiredCards(summary: ReconcileSummary): Promise<void> {
-    if (!chat || !requests) return;
-    let pending;
-    try {
-      pending = await requests.listByState('PENDING', 500);
-    } catch (e) {
-      summary.errors.push({
-        project: '(requests)',
-        error:
-          e instanceof AppError ? e.message : 'The requests could not be read',
-      });
-      return;
-    }
+    if (!chat) return;
+    const pending = await requestsIn('PENDING', summary);
     const at = now();
     for (const r of pending) {
       if (effectiveState(r, at) !== 'EXPIRED') continue;

@@ -56,7 +56,7 @@ afterAll(async () => {
   await keys.close();
 });
 
-const {send, click} = chatEvents(
+const {send, click, submitDeny} = chatEvents(
   () => h,
   () => chat,
   NUMBER,
@@ -174,15 +174,7 @@ describe('clicks', () => {
     const dialog = await click(BOB, 'deny', r.id).expect(200);
     expect(dialog.body.actionResponse.type).toBe('DIALOG');
     expect(JSON.stringify(dialog.body)).toContain('"name":"reason"');
-    const submitted = await click(BOB, 'submitDeny', r.id, {
-      isDialogEvent: true,
-      dialogEventType: 'SUBMIT_DIALOG',
-      common: {
-        invokedFunction: 'submitDeny',
-        parameters: {requestId: r.id},
-        formInputs: {reason: {stringInputs: {value: ['not <now>']}}},
-      },
-    }).expect(200);
+    const submitted = await submitDeny(BOB, r.id, 'not <now>').expect(200);
     expect(submitted.body.actionResponse.dialogAction.actionStatus).toEqual({
       statusCode: 'OK',
       userFacingMessage: 'The request is denied.',
@@ -203,15 +195,7 @@ describe('clicks', () => {
 
   it('keeps the dialog open with the reason when a denial is refused', async () => {
     const r = await newRequest({role: 'roles/compute.viewer'});
-    const res = await click(BOB, 'submitDeny', r.id, {
-      isDialogEvent: true,
-      dialogEventType: 'SUBMIT_DIALOG',
-      common: {
-        invokedFunction: 'submitDeny',
-        parameters: {requestId: r.id},
-        formInputs: {reason: {stringInputs: {value: ['']}}},
-      },
-    }).expect(200);
+    const res = await submitDeny(BOB, r.id, '').expect(200);
     expect(res.body.actionResponse.dialogAction.actionStatus).toMatchObject({
       statusCode: 'INVALID_ARGUMENT',
       userFacingMessage: 'A reason is required to deny a request',

@@ -42,7 +42,18 @@ export function chatEvents(
       common: {invokedFunction: fn, parameters: {requestId: id}},
       ...extra,
     });
-  return {send, click};
+  /** The submission of the Deny… dialog, with its reason. */
+  const submitDeny = (email: string, id: string, reason: string) =>
+    click(email, 'submitDeny', id, {
+      isDialogEvent: true,
+      dialogEventType: 'SUBMIT_DIALOG',
+      common: {
+        invokedFunction: 'submitDeny',
+        parameters: {requestId: id},
+        formInputs: {reason: {stringInputs: {value: [reason]}}},
+      },
+    });
+  return {send, click, submitDeny};
 }
 
 /** Every text of a card, and its buttons' labels. */

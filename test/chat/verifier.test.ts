@@ -249,6 +249,18 @@ describe('configuration', () => {
     }
   });
 
+  it('refuses a plain-http endpoint URL as the audience on Cloud Run', () => {
+    expect(() =>
+      loadConfig({
+        GOOGLE_CLOUD_PROJECT: 'test-project',
+        K_SERVICE: 'jit-access-chat',
+        CHAT_AUDIENCE: 'http://jit.example.com/chat',
+      }),
+    ).toThrow(
+      'CHAT_AUDIENCE="http://jit.example.com/chat": expected an https URL',
+    );
+  });
+
   it('reads no Chat settings when none is set', () => {
     expect(
       loadConfig({GOOGLE_CLOUD_PROJECT: 'test-project'}).chat,

@@ -222,6 +222,10 @@ export function makeChatApp(deps: ChatAppDeps): ChatApp {
       case CHAT_ACTION.deny:
         try {
           const r = await approvals.get(user, id);
+          // No longer waiting (a stale card): the card as it now reads.
+          if (r.state !== 'PENDING') {
+            return await updatedCard(r);
+          }
           return {
             actionResponse: {
               type: 'DIALOG',

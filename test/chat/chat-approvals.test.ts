@@ -193,6 +193,14 @@ describe('clicks', () => {
     ).toBe(true);
   });
 
+  it('answers Deny… on a request decided meanwhile with its card, not a dialog', async () => {
+    const r = await newRequest();
+    await h.post(`/api/requests/${r.id}/approve`, CAROL, {}).expect(200);
+    const res = await click(BOB, 'deny', r.id).expect(200);
+    expect(res.body.actionResponse).toEqual({type: 'UPDATE_MESSAGE'});
+    expect(cardOf(res.body).texts).toContain('Approved');
+  });
+
   it('keeps the dialog open with the reason when a denial is refused', async () => {
     const r = await newRequest({role: 'roles/compute.viewer'});
     const res = await submitDeny(BOB, r.id, '').expect(200);

@@ -222,8 +222,8 @@ export function makeChatApp(deps: ChatAppDeps): ChatApp {
       case CHAT_ACTION.deny:
         try {
           const r = await approvals.get(user, id);
-          // No longer waiting (a stale card): the card as it now reads.
-          if (r.state !== 'PENDING') {
+          // Decided (a stale card): the card as it now reads.
+          if (r.state !== 'PENDING' && r.state !== 'FAILED') {
             return await updatedCard(r);
           }
           return {

@@ -2,8 +2,9 @@
  * The Google Chat messages of a request (docs/chat.md), in the Chat API's
  * card format (cardsV2): who asks for what, for how long and why, the
  * approvals so far and when it expires, with **Approve**, **Deny…** and
- * **Open** while it waits, and its outcome without buttons once it is
- * decided. Pure: the same request gives the same card.
+ * **Open** while it waits (**Retry** for Approve when its activation
+ * failed), and its outcome with only **Open** once it is decided. Pure: the
+ * same request at the same moment gives the same card.
  *
  * Chat reads the text of a card as a small subset of HTML, so every value
  * a person wrote (the justification, a reason, a role's condition) is
@@ -136,14 +137,19 @@ export function requestCard(r: AccessRequest, ctx: CardContext): ChatMessage {
   const link = ctx.link
     ? [{text: 'Open', onClick: {openLink: {url: ctx.link}}}]
     : [];
-  const buttons =
-    state === 'PENDING'
-      ? [
-          {text: 'Approve', onClick: action(CHAT_ACTION.approve, r.id)},
-          {text: 'Deny…', onClick: action(CHAT_ACTION.deny, r.id, true)},
-          ...link,
-        ]
-      : link;
+  // A failed activation is not final: an approval retries it, a denial
+  // closes the request (docs/design.md §2.1).
+  const open = state === 'PENDING' || state === 'FAILED';
+  const buttons = open
+    ? [
+        {
+          text: state === 'FAILED' ? 'Retry' : 'Approve',
+          onClick: action(CHAT_ACTION.approve, r.id),
+        },
+        {text: 'Deny…', onClick: action(CHAT_ACTION.deny, r.id, true)},
+        ...link,
+      ]
+    : link;
   return {
     fallbackText: plainLine(
       `${r.requester} requests ${r.role} on ${r.project}`,

@@ -240,7 +240,28 @@ describe('clicks', () => {
       },
       chat.projectNumberToken('999999'),
     ).expect(401);
-    await h.http().post('/chat').expect(401);
+    // No token at all; and a valid token opens nothing but Chat's events.
+    await h
+      .chatHttp()
+      .post('/chat')
+      .set('Content-Type', 'application/json')
+      .send('{}')
+      .expect(401);
+    await h
+      .chatHttp()
+      .get(`/api/requests/${r.id}`)
+      .set('Authorization', `Bearer ${chat.projectNumberToken(NUMBER)}`)
+      .expect(404);
+    expect(
+      h.log
+        .entries()
+        .some(
+          e =>
+            (e['logging.googleapis.com/labels'] as Record<string, string>)
+              ?.event === 'chat.authenticate' &&
+            e['reason'] === 'no Authorization header',
+        ),
+    ).toBe(true);
     expect((await h.requests.get(r.id))?.state).toBe('PENDING');
     await h.post(`/api/requests/${r.id}/withdraw`, ALICE, {}).expect(200);
   });

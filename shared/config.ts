@@ -611,34 +611,28 @@ export function chatKeyUrlProblem(
 
 /**
  * The Chat settings, or undefined when none of CHAT_SPACE,
- * CHAT_DIRECT_MESSAGES, CHAT_AUDIENCE and CHAT_PUBLIC_KEYS_URL is set
+ * CHAT_DIRECT_MESSAGES=true, CHAT_AUDIENCE and CHAT_PUBLIC_KEYS_URL is set
  * (CHAT_ENDPOINT alone is only where the API is). Bad values were named by
  * the schema already; they read as unset here.
  */
-function chatConfig(
-  v: {
-    CHAT_SPACE?: string;
-    CHAT_DIRECT_MESSAGES?: boolean;
-    CHAT_AUDIENCE?: string;
-    CHAT_PUBLIC_KEYS_URL?: string;
-  },
-  env: Env,
-): ChatConfig | undefined {
-  const set = (name: string) => (env[name] ?? '').trim() !== '';
-  if (
-    ![
-      'CHAT_SPACE',
-      'CHAT_DIRECT_MESSAGES',
-      'CHAT_AUDIENCE',
-      'CHAT_PUBLIC_KEYS_URL',
-    ].some(set)
-  ) {
-    return undefined;
-  }
+function chatConfig(v: {
+  CHAT_SPACE?: string;
+  CHAT_DIRECT_MESSAGES?: boolean;
+  CHAT_AUDIENCE?: string;
+  CHAT_PUBLIC_KEYS_URL?: string;
+}): ChatConfig | undefined {
   const audience =
     v.CHAT_AUDIENCE !== undefined
       ? parseChatAudience(v.CHAT_AUDIENCE)
       : undefined;
+  if (
+    !v.CHAT_SPACE &&
+    !v.CHAT_DIRECT_MESSAGES &&
+    !audience &&
+    !v.CHAT_PUBLIC_KEYS_URL
+  ) {
+    return undefined;
+  }
   return {
     ...(v.CHAT_SPACE ? {space: v.CHAT_SPACE} : {}),
     directMessages: v.CHAT_DIRECT_MESSAGES ?? false,
@@ -801,7 +795,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (keyUrl) problems.push(keyUrl);
   }
 
-  const chat = chatConfig(v, env);
+  const chat = chatConfig(v);
   if (chat) {
     const keyUrl = chatKeyUrlProblem(chat, {
       kService: v.K_SERVICE,

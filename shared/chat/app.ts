@@ -168,6 +168,7 @@ export function makeChatApp(deps: ChatAppDeps): ChatApp {
    * said privately.
    */
   async function decide(
+    approvals: ApprovalService,
     event: ChatEvent,
     email: string,
     id: string,
@@ -179,9 +180,7 @@ export function makeChatApp(deps: ChatAppDeps): ChatApp {
       if (!(e instanceof AppError)) throw e;
       if (e.httpStatus === 409) {
         try {
-          return await updatedCard(
-            await (await deps.approvals()).get(email, id),
-          );
+          return await updatedCard(await approvals.get(email, id));
         } catch {
           // Fall through to the refusal's own words.
         }
@@ -190,9 +189,13 @@ export function makeChatApp(deps: ChatAppDeps): ChatApp {
     }
   }
 
-  async function deniedBy(user: string, id: string): Promise<boolean> {
+  async function deniedBy(
+    approvals: ApprovalService,
+    user: string,
+    id: string,
+  ): Promise<boolean> {
     try {
-      const r = await (await deps.approvals()).get(user, id);
+      const r = await approvals.get(user, id);
       return r.state === 'DENIED' && r.decidedBy === user;
     } catch {
       return false;
@@ -216,7 +219,7 @@ export function makeChatApp(deps: ChatAppDeps): ChatApp {
     }
     switch (fn) {
       case CHAT_ACTION.approve:
-        return decide(event, user, id, () =>
+        return decide(approvals, event, user, id, () =>
           approvals.approve(user, id, undefined, 'chat'),
         );
       case CHAT_ACTION.deny:
@@ -243,7 +246,7 @@ export function makeChatApp(deps: ChatAppDeps): ChatApp {
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           // Chat retried a denial that went through: the same answer again.
-          if (e.httpStatus === 409 && (await deniedBy(user, id))) {
+          if (e.httpStatus === 409 && (await deniedBy(approvals, user, id))) {
             return dialogStatus('OK', 'The request is denied.');
           }
           return dialogStatus(dialogCode(e), e.message);

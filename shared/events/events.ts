@@ -121,6 +121,29 @@ export function eventText(event: JitEvent): string {
   return formatEvent(event.type, Object.entries(event.attributes));
 }
 
+/** What every event says of the binding: whose, where, which role, when, why. */
+function bindingFacts(b: {
+  user: string;
+  project: string;
+  role: string;
+  resourceCondition?: string;
+  start: string;
+  end: string;
+  justification: string;
+}): EventFacts {
+  return {
+    beneficiary: b.user,
+    project: b.project,
+    roles: [b.role],
+    ...(b.resourceCondition !== undefined
+      ? {resourceCondition: b.resourceCondition}
+      : {}),
+    start: b.start,
+    end: b.end,
+    justification: b.justification,
+  };
+}
+
 /**
  * The facts of a request. The window is the activation's once there is one;
  * before, the one requested, from the request's creation (in whole seconds,
@@ -136,17 +159,17 @@ export function requestFacts(
     request.activation?.end ??
     new Date(created + request.durationMinutes * 60_000).toISOString();
   return {
-    beneficiary: request.requester,
-    project: request.project,
-    roles: [request.role],
-    ...(request.resourceCondition !== undefined
-      ? {resourceCondition: request.resourceCondition}
-      : {}),
+    ...bindingFacts({
+      user: request.requester,
+      project: request.project,
+      role: request.role,
+      resourceCondition: request.resourceCondition,
+      start,
+      end,
+      justification: request.justification,
+    }),
     reviewers: request.reviewers,
-    start,
-    end,
     requestExpiry: request.expiresAt,
-    justification: request.justification,
     ...(actor !== undefined ? {actor} : {}),
     ...(request.reason !== undefined ? {reason: request.reason} : {}),
     ...(request.error !== undefined ? {error: request.error} : {}),
@@ -159,17 +182,5 @@ export function grantFacts(
   grant: Grant,
   extra: {actor?: string; reason?: string; detail?: string} = {},
 ): EventFacts {
-  return {
-    beneficiary: grant.user,
-    project: grant.project,
-    roles: [grant.role],
-    ...(grant.resourceCondition !== undefined
-      ? {resourceCondition: grant.resourceCondition}
-      : {}),
-    start: grant.start,
-    end: grant.end,
-    justification: grant.justification,
-    grantId: grant.id,
-    ...extra,
-  };
+  return {...bindingFacts(grant), grantId: grant.id, ...extra};
 }

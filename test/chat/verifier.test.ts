@@ -265,6 +265,13 @@ describe('configuration', () => {
     expect(
       loadConfig({GOOGLE_CLOUD_PROJECT: 'test-project'}).chat,
     ).toBeUndefined();
+    expect(
+      loadConfig({
+        GOOGLE_CLOUD_PROJECT: 'test-project',
+        CHAT_DIRECT_MESSAGES: 'false',
+        CHAT_ENDPOINT: 'http://127.0.0.1:1',
+      }).chat,
+    ).toBeUndefined();
   });
 
   it.each([

@@ -22,6 +22,15 @@ import {REPO} from './harness';
 
 const MODULE = path.join(REPO, 'terraform');
 
+let mainTfParsed: Promise<unknown> | undefined;
+/** main.tf as hcl2json reads it, parsed once for every test of this file. */
+function mainTf(): Promise<unknown> {
+  return (mainTfParsed ??= parse(
+    'main.tf',
+    fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
+  ));
+}
+
 describe('the Terraform module', () => {
   let files: Record<string, string>;
   let graph: Graph;
@@ -108,10 +117,7 @@ function deployMemberPattern(): string {
 
 describe('the Terraform module, its settings and its members', () => {
   it('runs every service with NODE_ENV=production, which settings cannot override', async () => {
-    const json = (await parse(
-      'main.tf',
-      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
-    )) as {locals: Record<string, string>[]};
+    const json = (await mainTf()) as {locals: Record<string, string>[]};
     const locals = Object.assign({}, ...json.locals) as Record<string, string>;
     // merge() lets the later map win: the module's settings come after the user's.
     expect(locals['common_env']).toMatch(
@@ -262,10 +268,7 @@ describeIf(hasTerraform, 'terraform is not installed')(
 const INDEX_FILE = path.join(REPO, 'firestore.indexes.json');
 describe('the Terraform module and cold starts', () => {
   it('turns on startup CPU boost on every service, as deploy.sh does', async () => {
-    const json = (await parse(
-      'main.tf',
-      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
-    )) as {
+    const json = (await mainTf()) as {
       resource: Record<
         string,
         Record<string, Array<{template: Array<{containers: unknown[]}>}>>
@@ -283,10 +286,7 @@ describe('the Terraform module and NOTIFICATION_TOPIC', () => {
   type Resources = Record<string, Record<string, Record<string, unknown>[]>>;
   let json: {locals: Record<string, string>[]; resource: Resources};
   beforeAll(async () => {
-    json = (await parse(
-      'main.tf',
-      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
-    )) as typeof json;
+    json = (await mainTf()) as typeof json;
   });
   const resource = (type: string, name: string) =>
     json.resource[type]![name]![0]!;
@@ -321,10 +321,7 @@ describe('the Terraform module and reconciliation', () => {
   type Resources = Record<string, Record<string, Record<string, unknown>[]>>;
   let json: {locals: Record<string, unknown>[]; resource: Resources};
   beforeAll(async () => {
-    json = (await parse(
-      'main.tf',
-      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
-    )) as typeof json;
+    json = (await mainTf()) as typeof json;
   });
   const resource = (type: string, name: string) =>
     json.resource[type]![name]![0]!;
@@ -391,10 +388,7 @@ describe('the Terraform module and Google Chat (docs/chat.md)', () => {
   type Resources = Record<string, Record<string, Record<string, unknown>[]>>;
   let json: {locals: Record<string, unknown>[]; resource: Resources};
   beforeAll(async () => {
-    json = (await parse(
-      'main.tf',
-      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
-    )) as typeof json;
+    json = (await mainTf()) as typeof json;
   });
 
   it("deploys chat only with CHAT_SPACE or CHAT_DIRECT_MESSAGES, behind no IAP, with approve's rights", () => {
@@ -433,10 +427,9 @@ describe('the Terraform module and Google Chat (docs/chat.md)', () => {
 
 describe('the Terraform module and programmatic access', () => {
   it('allowlists the clients on each service behind IAP, by its IAP resource name, and outputs the audience', async () => {
-    const json = (await parse(
-      'main.tf',
-      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
-    )) as {resource: Record<string, Record<string, Record<string, unknown>[]>>};
+    const json = (await mainTf()) as {
+      resource: Record<string, Record<string, Record<string, unknown>[]>>;
+    };
     const settings = json.resource['google_iap_settings']!['programmatic']![0]!;
     expect(settings['for_each']).toBe(
       '${length(var.iap_programmatic_clients) == 0 ? {} : local.served}',
@@ -463,10 +456,7 @@ describe('the Terraform module and programmatic access', () => {
 
 describe('the Terraform module and the health checks', () => {
   it('gives every service a startup probe (/health/ready, or /health/alive in lb) and a liveness probe on /health/alive', async () => {
-    const json = (await parse(
-      'main.tf',
-      fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
-    )) as {
+    const json = (await mainTf()) as {
       resource: Record<
         string,
         Record<
@@ -531,10 +521,7 @@ describe('the Terraform module and firestore.indexes.json', () => {
               .join(' '),
         )
         .sort();
-      const json = (await parse(
-        'main.tf',
-        fs.readFileSync(path.join(MODULE, 'main.tf'), 'utf8'),
-      )) as {
+      const json = (await mainTf()) as {
         locals: Record<string, unknown>[];
       };
       const local = (name: string) =>
